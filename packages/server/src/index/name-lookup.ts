@@ -1,0 +1,28 @@
+// The contract between the record index and the DNS wire layer: what a name resolves to,
+// with nothing about packets or sockets.
+
+export interface SrvAnswer {
+  priority: number;
+  weight: number;
+  port: number;
+  target: string; // lower-case, no trailing dot
+}
+
+export interface Answers {
+  a: string[];
+  aaaa: string[];
+  cname: string | undefined; // set alone: a CNAME excludes every other type at the name
+  srv: SrvAnswer[];
+}
+
+export type Lookup =
+  | { kind: 'found'; answers: Answers } // the name exists (empty lists mean NODATA for that type)
+  | { kind: 'nxdomain' } // inside the zone, no such name
+  | { kind: 'unknown' }; // outside the zone and not claimed by any object
+
+export interface NameIndex {
+  readonly zone: string; // the configured domain, lower-case, e.g. 'minilb'
+  readonly version: number; // increases whenever any answer may have changed
+  lookup(name: string): Lookup; // name: lower-case, no trailing dot
+  onChange(listener: () => void): void;
+}

@@ -1,0 +1,231 @@
+// Converts a raw Kubernetes object (from YAML or the API server) into the trimmed form the
+// index reads. Unknown kinds give undefined; a malformed known kind throws with the reason.
+
+import type {
+  ClusterObject,
+  GatewayListener,
+  ObjectMeta,
+  ParentRef,
+  RouteKind,
+  SliceEndpoint,
+  StatusTarget,
+} from './cluster-objects.js';
+
+type Raw = Record<string, unknown>;
+
+const routeKinds: ReadonlySet<string> = new Set<RouteKind>(['HTTPRoute', 'GRPCRoute', 'TLSRoute']);
+const clusterScoped: ReadonlySet<string> = new Set(['Node']);
+
+export class ObjectShapeError extends Error {}
+
+function record(value: unknown): Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record(value))) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function timestamp(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  return text(value) ?? '';
+}
+
+function trimMeta(raw: Raw, kind: string): ObjectMeta {
+  const md = record(raw.metadata);
+  const name = text(md.name);
+  if (!name) throw new ObjectShapeError(`${kind} has no metadata.name`);
+  return {
+    namespace: clusterScoped.has(kind) ? '' : (text(md.namespace) ?? 'default'),
+    name,
+    creationTimestamp: timestamp(md.creationTimestamp),
+    annotations: stringMap(md.annotations),
+    labels: stringMap(md.labels),
+  };
+}
+
+function statusTargets(entries: unknown[]): StatusTarget[] {
+  const out: StatusTarget[] = [];
+  for (const entry of entries) {
+    const e = record(entry);
+    const ip = text(e.ip);
+    const hostname = text(e.hostname);
+    if (ip) out.push({ ip });
+    else if (hostname) out.push({ hostname });
+  }
+  return out;
+}
+
+function gatewayAddresses(entries: unknown[]): StatusTarget[] {
+  const out: StatusTarget[] = [];
+  for (const entry of entries) {
+    const e = record(entry);
+    const value = text(e.value);
+    if (!value) continue;
+    const type = text(e.type) ?? 'IPAddress';
+    if (type === 'IPAddress' || type.endsWith('/IPAddress')) out.push({ ip: value });
+    else if (type === 'Hostname' || type.endsWith('/Hostname')) out.push({ hostname: value });
+  }
+  return out;
+}
+
+function parentRef(value: unknown, routeNamespace: string): ParentRef | undefined {
+  const p = record(value);
+  const name = text(p.name);
+  if (!name) return undefined;
+  return {
+    group: text(p.group) ?? 'gateway.networking.k8s.io',
+    kind: text(p.kind) ?? 'Gateway',
+    namespace: text(p.namespace) ?? routeNamespace,
+    name,
+    sectionName: text(p.sectionName),
+    port: num(p.port),
+  };
+}
+
+function endpoint(value: unknown): SliceEndpoint {
+  const e = record(value);
+  const c = record(e.conditions);
+  const ready = c.ready !== false;
+  const targetRef = record(e.targetRef);
+  return {
+    addresses: list(e.addresses).filter((a): a is string => typeof a === 'string'),
+    ready,
+    serving: typeof c.serving === 'boolean' ? c.serving : ready,
+    terminating: c.terminating === true,
+    nodeName: text(e.nodeName),
+    targetPod: text(targetRef.kind) === 'Pod' ? text(targetRef.name) : undefined,
+  };
+}
+
+export function trimObject(value: unknown): ClusterObject | undefined {
+  const raw = record(value);
+  const kind = text(raw.kind);
+  if (!kind) throw new ObjectShapeError('object has no kind');
+  const spec = record(raw.spec);
+  const status = record(raw.status);
+
+  switch (kind) {
+    case 'Service': {
+      const meta = trimMeta(raw, kind);
+      return {
+        kind,
+        meta,
+        type: text(spec.type) ?? 'ClusterIP',
+        loadBalancerClass: text(spec.loadBalancerClass),
+        publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
+        ports: list(spec.ports).map((p) => {
+          const port = record(p);
+          const target = port.targetPort;
+          return {
+            name: text(port.name) ?? '',
+            protocol: text(port.protocol) ?? 'TCP',
+            port: num(port.port) ?? 0,
+            targetPort: typeof target === 'number' || typeof target === 'string' ? target : undefined,
+          };
+        }),
+        statusHostnames: list(record(status.loadBalancer).ingress)
+          .map((i) => text(record(i).hostname))
+          .filter((h): h is string => !!h),
+      };
+    }
+    case 'EndpointSlice': {
+      const meta = trimMeta(raw, kind);
+      const addressType = text(raw.addressType);
+      if (addressType !== 'IPv4' && addressType !== 'IPv6' && addressType !== 'FQDN') {
+        throw new ObjectShapeError(`EndpointSlice ${meta.namespace}/${meta.name} has addressType ${String(addressType)}`);
+      }
+      return {
+        kind,
+        meta,
+        serviceName: meta.labels['kubernetes.io/service-name'] ?? '',
+        addressType,
+        ports: list(raw.ports).map((p) => {
+          const port = record(p);
+          return { name: text(port.name) ?? '', protocol: text(port.protocol) ?? 'TCP', port: num(port.port) ?? 0 };
+        }),
+        endpoints: list(raw.endpoints).map(endpoint),
+      };
+    }
+    case 'Node': {
+      const meta = trimMeta(raw, kind);
+      const cidrs = list(spec.podCIDRs).filter((c): c is string => typeof c === 'string');
+      const single = text(spec.podCIDR);
+      return {
+        kind,
+        meta,
+        podCIDRs: cidrs.length > 0 ? cidrs : single ? [single] : [],
+        addresses: list(status.addresses).flatMap((a) => {
+          const addr = record(a);
+          const type = text(addr.type);
+          const address = text(addr.address);
+          return type && address ? [{ type, address }] : [];
+        }),
+      };
+    }
+    case 'Ingress': {
+      const meta = trimMeta(raw, kind);
+      return {
+        kind,
+        meta,
+        hosts: list(spec.rules)
+          .map((r) => text(record(r).host))
+          .filter((h): h is string => !!h),
+        targets: statusTargets(list(record(status.loadBalancer).ingress)),
+      };
+    }
+    case 'Gateway': {
+      const meta = trimMeta(raw, kind);
+      return {
+        kind,
+        meta,
+        listeners: list(spec.listeners).map((l): GatewayListener => {
+          const listener = record(l);
+          const from = text(record(record(listener.allowedRoutes).namespaces).from);
+          return {
+            name: text(listener.name) ?? '',
+            hostname: text(listener.hostname),
+            port: num(listener.port) ?? 0,
+            protocol: text(listener.protocol) ?? 'HTTP',
+            allowedNamespaces: from === 'All' || from === 'Selector' ? from : 'Same',
+          };
+        }),
+        targets: gatewayAddresses(list(status.addresses)),
+      };
+    }
+    default: {
+      if (!routeKinds.has(kind)) return undefined;
+      const meta = trimMeta(raw, kind);
+      const rejectedBy: ParentRef[] = [];
+      for (const parentStatus of list(status.parents)) {
+        const ps = record(parentStatus);
+        const accepted = list(ps.conditions).find((c) => text(record(c).type) === 'Accepted');
+        const ref = parentRef(ps.parentRef, meta.namespace);
+        if (ref && accepted && text(record(accepted).status) === 'False') rejectedBy.push(ref);
+      }
+      return {
+        kind: kind as RouteKind,
+        meta,
+        hostnames: list(spec.hostnames).filter((h): h is string => typeof h === 'string'),
+        parentRefs: list(spec.parentRefs)
+          .map((p) => parentRef(p, meta.namespace))
+          .filter((p): p is ParentRef => !!p),
+        rejectedBy,
+      };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// Every Prometheus metric minilb exports, on one registry that /metrics serves.
+// prom-client is the well-kept standard; its text format and histograms are not worth rewriting.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'minilb_' });
+
+export const dnsQueries = new Counter({
+  name: 'minilb_dns_queries_total',
+  help: 'DNS queries answered, by transport, query type and response code.',
+  labelNames: ['transport', 'qtype', 'rcode'] as const,
+  registers: [registry],
+});
+
+export const dnsAnswerSeconds = new Histogram({
+  name: 'minilb_dns_answer_seconds',
+  help: 'Time from a query arriving to its answer being sent.',
+  labelNames: ['transport'] as const,
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 2.5],
+  registers: [registry],
+});
+
+export const dnsMalformed = new Counter({
+  name: 'minilb_dns_malformed_total',
+  help: 'Packets that could not be parsed or were refused as malformed.',
+  labelNames: ['transport'] as const,
+  registers: [registry],
+});
+
+export const responseCacheLookups = new Counter({
+  name: 'minilb_response_cache_lookups_total',
+  help: 'Encoded-response cache lookups, by result (hit or miss).',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+export const upstreamFailures = new Counter({
+  name: 'minilb_upstream_failures_total',
+  help: 'Queries relayed to -upstream that failed (timeout or error) and were answered SERVFAIL.',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const tcpConnections = new Gauge({
+  name: 'minilb_dns_tcp_connections',
+  help: 'Open DNS-over-TCP connections.',
+  registers: [registry],
+});
+
+export const indexRecords = new Gauge({
+  name: 'minilb_records',
+  help: 'Hostnames the index answers for, by source kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const indexConflicts = new Gauge({
+  name: 'minilb_hostname_conflicts',
+  help: 'Hostnames claimed by more than one object (the losers are shown by /v1/explain).',
+  registers: [registry],
+});
+
+export const sourceObjects = new Gauge({
+  name: 'minilb_source_objects',
+  help: 'Objects held in the cluster state, by kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
