@@ -1,0 +1,121 @@
+// What /v1/explain and `minilb inspect` show: the answers for a name, the chain of objects
+// behind them, the candidates that lost, the endpoints and what a user could fix.
+
+import type { TrimmedService } from './cluster-objects.js';
+import { describeClaim, type Claim } from './claims.js';
+import type { EndpointInfo, EndpointSet } from './endpoint-selection.js';
+import type { Answers, Lookup } from './name-lookup.js';
+
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ChainStep {
+  hostname: string;
+  matched: string; // the claimed name, "*.example.com" for a wildcard
+  claimedBy: ObjectRef & { via?: string; annotation?: string };
+  description: string;
+  follows: { hostname: string; how: string }[];
+  losers: { claimedBy: ObjectRef; description: string; reason: string }[];
+}
+
+export interface ServiceEndpoints {
+  service: ObjectRef;
+  endpoints: EndpointInfo[];
+  fallbackToTerminating: boolean;
+}
+
+export interface Explanation {
+  name: string;
+  result: 'answer' | 'cname' | 'nodata' | 'nxdomain' | 'unknown';
+  answers: Answers;
+  chain: ChainStep[];
+  services: ServiceEndpoints[];
+  warnings: string[];
+}
+
+function refOf(claim: Claim): ObjectRef {
+  const kind = claim.source.kind === 'annotation' ? 'Service' : claim.source.kind;
+  return { kind, namespace: claim.source.namespace, name: claim.source.name };
+}
+
+export class StepRecorder {
+  constructor(
+    readonly step: ChainStep,
+    private readonly warnings: string[],
+  ) {}
+
+  follow(hostname: string, how: string): void {
+    this.step.follows.push({ hostname, how });
+  }
+
+  warn(message: string): void {
+    this.warnings.push(`${this.step.claimedBy.kind} ${this.step.claimedBy.namespace}/${this.step.claimedBy.name}: ${message}`);
+  }
+}
+
+// Collects the resolution path while the index resolves a name with tracing on.
+export class Trace {
+  private readonly chain: ChainStep[] = [];
+  private readonly services = new Map<string, ServiceEndpoints>();
+  private readonly warnings: string[] = [];
+
+  constructor(private readonly name: string) {}
+
+  step(hostname: string, winner: Claim, losers: { claim: Claim; reason: string }[]): StepRecorder {
+    const step: ChainStep = {
+      hostname,
+      matched: winner.wildcard === 'none' ? winner.name : `*.${winner.name}`,
+      claimedBy: {
+        ...refOf(winner),
+        ...(winner.source.via ? { via: winner.source.via } : {}),
+        ...(winner.source.kind === 'annotation' ? { annotation: 'minilb/host' } : {}),
+      },
+      description: describeClaim(winner),
+      follows: [],
+      losers: losers.map((l) => ({ claimedBy: refOf(l.claim), description: describeClaim(l.claim), reason: l.reason })),
+    };
+    this.chain.push(step);
+    return new StepRecorder(step, this.warnings);
+  }
+
+  service(namespace: string, name: string, service: TrimmedService | undefined, set: EndpointSet | undefined): void {
+    const key = `${namespace}/${name}`;
+    if (this.services.has(key) || !service || !set) return;
+    this.services.set(key, {
+      service: { kind: 'Service', namespace, name },
+      endpoints: set.endpoints,
+      fallbackToTerminating: set.fallback,
+    });
+    const where = `Service ${key}`;
+    if (set.a.length === 0 && set.aaaa.length === 0) {
+      this.warnings.push(`${where}: no ready endpoints; the name answers with no addresses (NODATA)`);
+    } else if (set.fallback) {
+      this.warnings.push(`${where}: no ready endpoints; answering serving-but-terminating ones`);
+    }
+    for (const port of service.ports) {
+      if (port.targetPort !== undefined && String(port.targetPort) !== String(port.port)) {
+        this.warnings.push(
+          `${where}: port ${port.port} maps to targetPort ${port.targetPort}, but minilb clients connect to pods directly on ${port.port}`,
+        );
+      }
+    }
+  }
+
+  finish(result: Lookup, problems: string[]): Explanation {
+    const answers = result.kind === 'found' ? result.answers : { a: [], aaaa: [], cname: undefined, srv: [] };
+    const hasData = answers.a.length + answers.aaaa.length + answers.srv.length > 0;
+    const mentioned = new Set(this.chain.map((s) => `${s.claimedBy.kind} ${s.claimedBy.namespace}/${s.claimedBy.name}`));
+    return {
+      name: this.name,
+      result:
+        result.kind !== 'found' ? result.kind : answers.cname ? 'cname' : hasData ? 'answer' : 'nodata',
+      answers,
+      chain: this.chain,
+      services: [...this.services.values()],
+      warnings: [...this.warnings, ...problems.filter((p) => [...mentioned].some((m) => p.startsWith(m)))],
+    };
+  }
+}
