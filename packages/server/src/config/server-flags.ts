@@ -1,0 +1,129 @@
+// The server's flags: Go-style (`-domain=minilb`, `-listen :53`) and GNU-style (`--domain`),
+// and MINILB_* environment variables. A bad value stops start-up naming the flag.
+
+import yargs from 'yargs';
+import { parseDuration } from './durations.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { logLevels, type LogLevel } from '../log.js';
+import { parseHostname } from '../index/hostnames.js';
+
+export interface ServerConfig {
+  kubeconfig: string | undefined;
+  domain: string;
+  listen: ListenAddress;
+  resyncMs: number;
+  ttl: number;
+  upstream: string[];
+  upstreamTimeoutMs: number;
+  health: ListenAddress | undefined;
+  manifests: string[];
+  lbClass: string;
+  logLevel: LogLevel;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string | undefined;
+}
+
+export class FlagError extends Error {}
+
+// Kubelet injects MINILB_PORT, MINILB_SERVICE_HOST... for a Service named minilb; these are
+// not flags, so only our own names are read from the environment.
+function minilbEnv(env: NodeJS.ProcessEnv, names: string[]): string[] {
+  const args: string[] = [];
+  for (const name of names) {
+    const value = env[`MINILB_${name.toUpperCase().replace(/-/g, '_')}`];
+    if (value !== undefined) args.push(`--${name}=${value}`);
+  }
+  return args;
+}
+
+function flag<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new FlagError(`invalid -${name}: ${(err as Error).message}`);
+  }
+}
+
+export function serverFlagParser() {
+  return yargs()
+    .scriptName('minilb-server')
+    .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': false })
+    .usage('minilb-server [flags]\n\nDNS for LoadBalancer Services of class minilb: <service>.<namespace>.<domain> resolves to ready pod IPs.')
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: in-cluster, then KUBECONFIG, then ~/.kube/config)' })
+    .option('domain', { type: 'string', default: 'minilb', describe: 'DNS zone minilb is authoritative for' })
+    .option('listen', { type: 'string', default: ':53', describe: 'DNS listen address, UDP and TCP (":53" is every address)' })
+    .option('resync', { type: 'string', default: '300s', describe: 'full re-list interval of the Kubernetes watches' })
+    .option('ttl', { type: 'string', default: '5', describe: 'TTL of answers, seconds' })
+    .option('upstream', { type: 'string', describe: 'host:port[,host:port] to forward other names to (default: answer REFUSED)' })
+    .option('upstream-timeout', { type: 'string', default: '2s', describe: 'time to wait for the upstream before answering SERVFAIL' })
+    .option('health', { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' })
+    .option('manifests', { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' })
+    .option('lb-class', { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' })
+    .option('log-level', { type: 'string', default: 'info', choices: logLevels as unknown as string[], describe: 'log level' })
+    .option('leader-elect', { type: 'boolean', default: true, describe: 'elect one replica to write Service status' })
+    .option('lease-name', { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' })
+    .option('lease-namespace', { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" })
+    .strict()
+    .help()
+    .version(false)
+    .wrap(100);
+}
+
+export const serverFlagNames = [
+  'kubeconfig', 'domain', 'listen', 'resync', 'ttl', 'upstream', 'upstream-timeout', 'health',
+  'manifests', 'lb-class', 'log-level', 'leader-elect', 'lease-name', 'lease-namespace',
+];
+
+// Parses argv (without node and script); throws FlagError with one line naming the flag.
+export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerConfig> {
+  let failure: string | undefined;
+  const parsed = await serverFlagParser()
+    .fail((message) => {
+      failure = message;
+    })
+    .exitProcess(false)
+    .parseAsync([...minilbEnv(env, serverFlagNames), ...argv]);
+  if (failure) throw new FlagError(failure.replace(/\s*\n\s*/g, ' '));
+
+  const text = (name: string): string => {
+    const value = (parsed as Record<string, unknown>)[name];
+    return Array.isArray(value) ? String(value[value.length - 1]) : String(value ?? '');
+  };
+  const domain = flag('domain', () => {
+    const p = parseHostname(text('domain'));
+    if (!p.ok || p.wildcard) throw new Error(p.ok ? 'a wildcard is not a zone' : p.reason);
+    return p.name;
+  });
+  const health = text('health');
+  return {
+    kubeconfig: parsed.kubeconfig,
+    domain,
+    listen: flag('listen', () => parseListenAddress(text('listen'))),
+    resyncMs: flag('resync', () => parseDuration(text('resync'))),
+    ttl: flag('ttl', () => {
+      const ms = parseDuration(text('ttl'));
+      if (ms % 1000 !== 0 || ms / 1000 > 2_147_483_647) throw new Error(`"${text('ttl')}" is not a whole number of seconds`);
+      return ms / 1000;
+    }),
+    upstream: flag('upstream', () =>
+      (parsed.upstream ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== '')
+        .map((u) => {
+          const address = parseListenAddress(u);
+          if (!address.host) throw new Error(`"${u}" needs a host`);
+          return u;
+        }),
+    ),
+    upstreamTimeoutMs: flag('upstream-timeout', () => parseDuration(text('upstream-timeout'))),
+    health: health === '' ? undefined : flag('health', () => parseListenAddress(health)),
+    manifests: (parsed.manifests ?? []).flatMap((m) => String(m).split(',')).filter((m) => m !== ''),
+    lbClass: text('lb-class'),
+    logLevel: text('log-level') as LogLevel,
+    leaderElect: parsed['leader-elect'],
+    leaseName: text('lease-name'),
+    leaseNamespace: parsed['lease-namespace'],
+  };
+}
