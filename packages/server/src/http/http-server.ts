@@ -1,0 +1,71 @@
+// The HTTP side on -health: /healthz for probes, /metrics for Prometheus and
+// /v1/explain?name= for "why does this name resolve like that".
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../config/listen-address.js';
+import type { RecordIndex } from '../index/record-index.js';
+import type { Logger } from '../log.js';
+import { indexConflicts, indexRecords, registry, sourceObjects } from '../metrics.js';
+
+export interface HttpServerOptions {
+  listen: ListenAddress;
+  index: RecordIndex;
+  healthy: () => { ok: boolean; detail: string };
+  log: Logger;
+}
+
+function refreshIndexGauges(index: RecordIndex): void {
+  const stats = index.stats();
+  indexRecords.reset();
+  for (const [kind, count] of Object.entries(stats.claims)) indexRecords.set({ kind }, count);
+  indexConflicts.set(stats.conflicts);
+  for (const [kind, count] of Object.entries(stats.objects)) sourceObjects.set({ kind }, count);
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://minilb');
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
+    switch (url.pathname) {
+      case '/healthz': {
+        const { ok, detail } = options.healthy();
+        return send(ok ? 200 : 503, 'text/plain', `${detail}\n`);
+      }
+      case '/metrics':
+        refreshIndexGauges(options.index);
+        registry
+          .metrics()
+          .then((text) => send(200, registry.contentType, text))
+          .catch((err: Error) => send(500, 'text/plain', `${err.message}\n`));
+        return;
+      case '/v1/explain': {
+        const name = url.searchParams.get('name');
+        if (!name) return send(400, 'application/json', JSON.stringify({ error: 'missing ?name=<hostname>' }));
+        return send(200, 'application/json', JSON.stringify(options.index.explain(name), null, 2));
+      }
+      default:
+        return send(404, 'text/plain', 'not found: try /healthz, /metrics or /v1/explain?name=\n');
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.listen.port, host: options.listen.host ?? '::', ipv6Only: false }, () => resolve());
+  });
+  server.on('error', (err) => options.log.error({ err: err.message }, 'http server error'));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
