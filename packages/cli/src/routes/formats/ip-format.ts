@@ -1,0 +1,9 @@
+// `--format ip`: the `ip route add <cidr> via <ip>` lines, the same ones the server prints at
+// start-up, ready to paste into a Linux router's shell.
+
+import { ipRouteAddLine } from 'minilb-server/routes/router-hint';
+import type { FormatInput, FormattedRoutes } from './route-format.js';
+
+export function ipFormat(input: FormatInput): FormattedRoutes {
+  return { text: input.routes.map((r) => `${ipRouteAddLine(r)}\n`).join(''), notes: [] };
+}
