@@ -67,3 +67,17 @@ export const sourceObjects = new Gauge({
   labelNames: ['kind'] as const,
   registers: [registry],
 });
+
+export const watchRestarts = new Counter({
+  name: 'minilb_watch_restarts_total',
+  help: 'Kubernetes watches restarted, by kind and reason (gone: 410 re-list, idle: watchdog, error).',
+  labelNames: ['kind', 'reason'] as const,
+  registers: [registry],
+});
+
+export const lastEventAge = new Gauge({
+  name: 'minilb_watch_last_event_age_seconds',
+  help: 'Seconds since the last list, event or bookmark per kind: high values mean the answers may be stale.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});

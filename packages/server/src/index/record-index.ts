@@ -95,12 +95,21 @@ export class RecordIndex implements NameIndex {
 
   // Makes the index hold exactly `objects` (a manifest reload), touching only what differs.
   replaceAll(objects: Iterable<ClusterObject>): void {
+    this.replaceWhere(() => true, objects);
+  }
+
+  // Makes the index hold exactly `objects` of one kind (a Kubernetes re-list).
+  replaceKind(kind: ObjectKind, objects: Iterable<ClusterObject>): void {
+    this.replaceWhere((k) => k === kind, objects);
+  }
+
+  private replaceWhere(inScope: (kind: ObjectKind) => boolean, objects: Iterable<ClusterObject>): void {
     const wanted = new Map<string, ClusterObject>();
     for (const obj of objects) wanted.set(objectKey(obj), obj);
     for (const [kind, byName] of this.objects) {
-      for (const [key, obj] of byName) {
+      if (!inScope(kind)) continue;
+      for (const obj of [...byName.values()]) {
         if (!wanted.has(objectKey(obj))) this.apply(kind, obj.meta.namespace, obj.meta.name, undefined);
-        void key;
       }
     }
     for (const obj of wanted.values()) {

@@ -1,0 +1,111 @@
+// A small Kubernetes REST client on undici: JSON requests, paginated lists and watch streams
+// with deadlines we control. client-node supplies only the credentials (KubeConfig).
+
+import type { RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request, type Dispatcher } from 'undici';
+
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestArgs {
+  method?: Dispatcher.HttpMethod;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export class KubeClient {
+  private constructor(
+    private readonly kc: KubeConfig,
+    private readonly server: string,
+    private readonly agent: Agent,
+  ) {}
+
+  static async create(kc: KubeConfig): Promise<KubeClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const agent = new Agent({
+      connect: {
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        rejectUnauthorized: !cluster.skipTLSVerify,
+        ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
+      },
+      keepAliveTimeout: 30_000,
+    });
+    return new KubeClient(kc, cluster.server.replace(/\/$/, ''), agent);
+  }
+
+  get serverUrl(): string {
+    return this.server;
+  }
+
+  // Credentials are asked for on every request so exec plugins and token files can rotate.
+  private async headers(contentType: string | undefined): Promise<Record<string, string>> {
+    const opts: RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'minilb' };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    if (contentType) headers['content-type'] = contentType;
+    return headers;
+  }
+
+  private url(path: string, query: RequestArgs['query']): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return `${this.server}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  async open(path: string, args: RequestArgs = {}): Promise<Dispatcher.ResponseData> {
+    const signals = [args.signal, args.timeoutMs ? AbortSignal.timeout(args.timeoutMs) : undefined].filter(
+      (s): s is AbortSignal => !!s,
+    );
+    return request(this.url(path, args.query), {
+      dispatcher: this.agent,
+      method: args.method ?? 'GET',
+      headers: await this.headers(args.body !== undefined ? (args.contentType ?? 'application/json') : undefined),
+      body: args.body !== undefined ? JSON.stringify(args.body) : undefined,
+      signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+    });
+  }
+
+  // A JSON request; a non-2xx status throws KubeApiError with the API server's message.
+  async json<T = Record<string, unknown>>(path: string, args: RequestArgs = {}): Promise<T> {
+    const res = await this.open(path, { timeoutMs: 30_000, ...args });
+    const text = await res.body.text();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw apiError(res.statusCode, text, `${args.method ?? 'GET'} ${path}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+export function apiError(status: number, body: string, what: string): KubeApiError {
+  let reason = '';
+  let message = body.slice(0, 300);
+  try {
+    const parsed = JSON.parse(body) as { reason?: string; message?: string };
+    reason = parsed.reason ?? '';
+    message = parsed.message ?? message;
+  } catch {
+    // not a Status object: keep the text
+  }
+  return new KubeApiError(status, reason, `${what}: ${status} ${reason} ${message}`.replace(/\s+/g, ' ').trim());
+}

@@ -1,0 +1,170 @@
+// Feeds the record index from a live cluster: Services, EndpointSlices, Nodes, Ingresses and
+// whichever Gateway API kinds and versions the cluster serves (checked again periodically,
+// so a CRD installed later is picked up without a restart).
+
+import type { ObjectKind } from '../../index/cluster-objects.js';
+import type { RecordIndex } from '../../index/record-index.js';
+import { trimObject } from '../../index/trim-object.js';
+import type { Logger } from '../../log.js';
+import { lastEventAge, watchRestarts } from '../../metrics.js';
+import { KubeApiError, type KubeClient } from './kube-client.js';
+import { Reflector } from './reflector.js';
+
+type Raw = Record<string, unknown>;
+
+export const coreResources: { kind: ObjectKind; path: string }[] = [
+  { kind: 'Service', path: '/api/v1/services' },
+  { kind: 'EndpointSlice', path: '/apis/discovery.k8s.io/v1/endpointslices' },
+  { kind: 'Node', path: '/api/v1/nodes' },
+  { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
+];
+
+const gatewayGroup = 'gateway.networking.k8s.io';
+
+// Preferred versions first: TLSRoute moved v1alpha2 -> v1alpha3 -> v1.
+export const gatewayResources: { kind: ObjectKind; plural: string; versions: string[] }[] = [
+  { kind: 'Gateway', plural: 'gateways', versions: ['v1', 'v1beta1'] },
+  { kind: 'HTTPRoute', plural: 'httproutes', versions: ['v1', 'v1beta1'] },
+  { kind: 'GRPCRoute', plural: 'grpcroutes', versions: ['v1', 'v1alpha2'] },
+  { kind: 'TLSRoute', plural: 'tlsroutes', versions: ['v1', 'v1alpha3', 'v1alpha2'] },
+];
+
+export interface KubernetesSourceOptions {
+  client: KubeClient;
+  index: RecordIndex;
+  log: Logger;
+  resyncMs: number;
+  idleTimeoutMs?: number;
+  discoveryIntervalMs?: number;
+  backoffMaxMs?: number;
+}
+
+export class KubernetesSource {
+  readonly name = 'kubernetes';
+  private readonly reflectors = new Map<ObjectKind, { reflector: Reflector; path: string }>();
+  private discoveryTimer: NodeJS.Timeout | undefined;
+  private discovered = false;
+  private stopped = false;
+
+  constructor(private readonly options: KubernetesSourceOptions) {
+    lastEventAge.collect = () => {
+      lastEventAge.reset();
+      for (const [kind, { reflector }] of this.reflectors) {
+        if (reflector.lastEventAt) lastEventAge.set({ kind }, (Date.now() - reflector.lastEventAt) / 1000);
+      }
+    };
+  }
+
+  // True once every started watch has listed once and Gateway API discovery has run once.
+  get synced(): boolean {
+    return this.discovered && [...this.reflectors.values()].every(({ reflector }) => reflector.synced);
+  }
+
+  async start(): Promise<void> {
+    for (const { kind, path } of coreResources) this.startReflector(kind, path);
+    await this.discoverGatewayApi();
+    this.scheduleDiscovery();
+  }
+
+  async waitForSync(): Promise<void> {
+    while (!this.synced && !this.stopped) {
+      await Promise.all([...this.reflectors.values()].map(({ reflector }) => reflector.waitForSync()));
+      if (!this.discovered) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private startReflector(kind: ObjectKind, path: string): void {
+    const { index, log } = this.options;
+    const trim = (raw: Raw) => {
+      try {
+        return trimObject(raw);
+      } catch (err) {
+        log.warn({ kind, err: (err as Error).message }, 'skipped a malformed object');
+        return undefined;
+      }
+    };
+    const identity = (raw: Raw) => {
+      const md = (raw.metadata ?? {}) as { namespace?: string; name?: string };
+      return { namespace: kind === 'Node' ? '' : (md.namespace ?? ''), name: md.name ?? '' };
+    };
+    const reflector = new Reflector({
+      client: this.options.client,
+      kind,
+      path,
+      log,
+      resyncMs: this.options.resyncMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      backoffMaxMs: this.options.backoffMaxMs,
+      onRestart: (reason) => watchRestarts.inc({ kind, reason }),
+      handlers: {
+        replace: (items) => index.replaceKind(kind, items.map(trim).filter((o) => o !== undefined)),
+        upsert: (item) => {
+          const obj = trim(item);
+          if (obj) index.upsert(obj);
+        },
+        remove: (item) => {
+          const { namespace, name } = identity(item);
+          index.remove(kind, namespace, name);
+        },
+      },
+    });
+    this.reflectors.set(kind, { reflector, path });
+    reflector.start();
+  }
+
+  private async stopReflector(kind: ObjectKind): Promise<void> {
+    const entry = this.reflectors.get(kind);
+    if (!entry) return;
+    this.reflectors.delete(kind);
+    await entry.reflector.stop();
+  }
+
+  private async servedPlurals(version: string): Promise<Set<string> | undefined> {
+    try {
+      const list = await this.options.client.json<{ resources?: { name: string }[] }>(`/apis/${gatewayGroup}/${version}`);
+      return new Set((list.resources ?? []).map((r) => r.name));
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 404 || err.status === 503)) return undefined;
+      throw err;
+    }
+  }
+
+  // Starts, moves or stops the Gateway API watches to match what the cluster serves now.
+  private async discoverGatewayApi(): Promise<void> {
+    const { log, index } = this.options;
+    try {
+      const served = new Map<string, Set<string> | undefined>();
+      for (const version of new Set(gatewayResources.flatMap((r) => r.versions))) served.set(version, await this.servedPlurals(version));
+      for (const { kind, plural, versions } of gatewayResources) {
+        const version = versions.find((v) => served.get(v)?.has(plural));
+        const path = version ? `/apis/${gatewayGroup}/${version}/${plural}` : undefined;
+        const current = this.reflectors.get(kind);
+        if (current?.path === path) continue;
+        if (current) await this.stopReflector(kind);
+        if (path && !this.stopped) {
+          log.info({ kind, path }, 'watching Gateway API kind');
+          this.startReflector(kind, path);
+        } else if (current) {
+          log.info({ kind }, 'Gateway API kind no longer served');
+          index.replaceKind(kind, []);
+        }
+      }
+      this.discovered = true;
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'Gateway API discovery failed; retrying');
+    }
+  }
+
+  private scheduleDiscovery(): void {
+    if (this.stopped) return;
+    this.discoveryTimer = setTimeout(() => {
+      void this.discoverGatewayApi().finally(() => this.scheduleDiscovery());
+    }, this.options.discoveryIntervalMs ?? 30_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.discoveryTimer);
+    await Promise.all([...this.reflectors.keys()].map((kind) => this.stopReflector(kind)));
+  }
+}

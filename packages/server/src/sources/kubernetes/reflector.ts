@@ -1,0 +1,194 @@
+// List-then-watch for one resource, that never silently stops: re-lists on 410 Gone,
+// reconnects with capped backoff on any error, restarts a watch that went quiet (watchdog),
+// uses bookmarks and server-side watch timeouts, paginates lists, and contains handler errors.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../log.js';
+import { apiError, KubeApiError, type KubeClient } from './kube-client.js';
+
+type Raw = Record<string, unknown>;
+
+export interface ReflectorHandlers {
+  // The full current list (after the first list and every re-list).
+  replace(items: Raw[]): void;
+  upsert(item: Raw): void;
+  remove(item: Raw): void;
+}
+
+export interface ReflectorOptions {
+  client: KubeClient;
+  kind: string;
+  path: string; // e.g. /api/v1/services or /apis/gateway.networking.k8s.io/v1/httproutes
+  handlers: ReflectorHandlers;
+  log: Logger;
+  pageSize?: number;
+  resyncMs?: number; // full re-list interval; 0 turns it off
+  watchTimeoutSeconds?: number; // asked of the server; it ends the watch cleanly
+  idleTimeoutMs?: number; // no byte (event or bookmark) for this long: the watch is dead
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  onRestart?: (reason: string) => void;
+  onEvent?: () => void;
+}
+
+class WatchIdle extends Error {}
+
+function resourceVersionOf(obj: Raw): string | undefined {
+  const md = obj.metadata as Raw | undefined;
+  return typeof md?.resourceVersion === 'string' ? md.resourceVersion : undefined;
+}
+
+export class Reflector {
+  synced = false;
+  lastEventAt = 0;
+  private resourceVersion: string | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private lastListAt = 0;
+
+  constructor(private readonly options: ReflectorOptions) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  // Resolves once the first list is in; never rejects (errors are retried).
+  async waitForSync(signal?: AbortSignal): Promise<void> {
+    while (!this.synced && !this.abort.signal.aborted && !signal?.aborted) await sleep(25);
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async run(): Promise<void> {
+    const { log, kind } = this.options;
+    const min = this.options.backoffMinMs ?? 500;
+    const max = this.options.backoffMaxMs ?? 30_000;
+    let backoff = min;
+    while (!this.stopped) {
+      try {
+        const resync = this.options.resyncMs ?? 0;
+        if (!this.resourceVersion || (resync > 0 && Date.now() - this.lastListAt >= resync)) await this.list();
+        const sawEvents = await this.watch();
+        if (sawEvents) backoff = min;
+      } catch (err) {
+        if (this.stopped) break;
+        const gone = err instanceof KubeApiError && err.status === 410;
+        if (gone) this.resourceVersion = undefined;
+        const reason = gone ? 'gone' : err instanceof WatchIdle ? 'idle' : 'error';
+        this.options.onRestart?.(reason);
+        log[gone ? 'info' : 'warn']({ kind, reason, err: (err as Error).message, retryInMs: gone ? 0 : backoff }, 'watch restarting');
+        if (!gone) {
+          await sleep(backoff * (0.75 + Math.random() * 0.5), undefined, { signal: this.abort.signal }).catch(() => undefined);
+          backoff = Math.min(max, backoff * 2);
+        }
+      }
+    }
+  }
+
+  private call(fn: () => void, what: string): void {
+    // A handler bug must never kill the watch or the process; it is logged and counted.
+    try {
+      fn();
+    } catch (err) {
+      this.options.log.error({ kind: this.options.kind, err: (err as Error).message }, `${what} handler failed`);
+    }
+  }
+
+  private async list(): Promise<void> {
+    const items: Raw[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion: string | undefined;
+    do {
+      const page = await this.options.client.json<{ items?: Raw[]; metadata?: Raw }>(this.options.path, {
+        query: { limit: this.options.pageSize ?? 500, continue: continueToken },
+        signal: this.abort.signal,
+      });
+      items.push(...(page.items ?? []));
+      continueToken = typeof page.metadata?.continue === 'string' && page.metadata.continue ? page.metadata.continue : undefined;
+      resourceVersion = page.metadata?.resourceVersion as string | undefined;
+    } while (continueToken);
+    for (const item of items) item.kind ??= this.options.kind;
+    this.call(() => this.options.handlers.replace(items), 'replace');
+    this.resourceVersion = resourceVersion;
+    this.lastListAt = Date.now();
+    this.lastEventAt = Date.now();
+    this.synced = true;
+  }
+
+  // One watch request until the server ends it, it errors, or it goes idle. True if it saw events.
+  private async watch(): Promise<boolean> {
+    const idleMs = this.options.idleTimeoutMs ?? 150_000;
+    const resync = this.options.resyncMs ?? 0;
+    const untilResync = resync > 0 ? Math.max(1, Math.ceil((resync - (Date.now() - this.lastListAt)) / 1000)) : Infinity;
+    const timeoutSeconds = Math.min(this.options.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 120), untilResync);
+    const watchAbort = new AbortController();
+    const onStop = () => watchAbort.abort();
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
+    let idle: NodeJS.Timeout | undefined;
+    let wentIdle = false;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        wentIdle = true;
+        watchAbort.abort();
+      }, idleMs);
+    };
+    let sawEvents = false;
+    try {
+      arm();
+      const res = await this.options.client.open(this.options.path, {
+        query: {
+          watch: 1,
+          allowWatchBookmarks: true,
+          resourceVersion: this.resourceVersion,
+          timeoutSeconds,
+        },
+        signal: watchAbort.signal,
+      });
+      if (res.statusCode !== 200) throw apiError(res.statusCode, await res.body.text(), `watch ${this.options.path}`);
+      let buffered = '';
+      for await (const chunk of res.body) {
+        arm();
+        buffered += (chunk as Buffer).toString('utf8');
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line.trim() !== '') sawEvents = this.event(JSON.parse(line) as { type: string; object: Raw }) || sawEvents;
+        }
+      }
+      return sawEvents;
+    } catch (err) {
+      if (wentIdle) throw new WatchIdle(`no event or bookmark for ${idleMs} ms`);
+      throw err;
+    } finally {
+      clearTimeout(idle);
+      this.abort.signal.removeEventListener('abort', onStop);
+      watchAbort.abort();
+    }
+  }
+
+  private event(event: { type: string; object: Raw }): boolean {
+    const { object } = event;
+    if (event.type === 'ERROR') {
+      const status = object as { code?: number; reason?: string; message?: string };
+      throw new KubeApiError(status.code ?? 500, status.reason ?? '', `watch ${this.options.path}: ${status.code} ${status.message ?? ''}`);
+    }
+    const rv = resourceVersionOf(object);
+    if (rv) this.resourceVersion = rv;
+    this.lastEventAt = Date.now();
+    if (event.type === 'BOOKMARK') return false;
+    object.kind ??= this.options.kind;
+    this.options.onEvent?.();
+    if (event.type === 'DELETED') this.call(() => this.options.handlers.remove(object), 'delete');
+    else this.call(() => this.options.handlers.upsert(object), 'update');
+    return true;
+  }
+}
