@@ -75,9 +75,20 @@ export const watchRestarts = new Counter({
   registers: [registry],
 });
 
+// The Kubernetes source tells, at scrape time, when each kind last heard from the API server.
+let lastEventTimes: () => Map<string, number> = () => new Map();
+export function reportLastEventTimes(provider: () => Map<string, number>): void {
+  lastEventTimes = provider;
+}
+
 export const lastEventAge = new Gauge({
   name: 'minilb_watch_last_event_age_seconds',
   help: 'Seconds since the last list, event or bookmark per kind: high values mean the answers may be stale.',
   labelNames: ['kind'] as const,
   registers: [registry],
+  collect() {
+    this.reset();
+    const now = Date.now();
+    for (const [kind, at] of lastEventTimes()) this.set({ kind }, (now - at) / 1000);
+  },
 });

@@ -6,7 +6,7 @@ import type { ObjectKind } from '../../index/cluster-objects.js';
 import type { RecordIndex } from '../../index/record-index.js';
 import { trimObject } from '../../index/trim-object.js';
 import type { Logger } from '../../log.js';
-import { lastEventAge, watchRestarts } from '../../metrics.js';
+import { reportLastEventTimes, watchRestarts } from '../../metrics.js';
 import { KubeApiError, type KubeClient } from './kube-client.js';
 import { Reflector } from './reflector.js';
 
@@ -47,12 +47,9 @@ export class KubernetesSource {
   private stopped = false;
 
   constructor(private readonly options: KubernetesSourceOptions) {
-    lastEventAge.collect = () => {
-      lastEventAge.reset();
-      for (const [kind, { reflector }] of this.reflectors) {
-        if (reflector.lastEventAt) lastEventAge.set({ kind }, (Date.now() - reflector.lastEventAt) / 1000);
-      }
-    };
+    reportLastEventTimes(
+      () => new Map([...this.reflectors].filter(([, r]) => r.reflector.lastEventAt > 0).map(([kind, r]) => [kind, r.reflector.lastEventAt])),
+    );
   }
 
   // True once every started watch has listed once and Gateway API discovery has run once.
