@@ -92,3 +92,16 @@ export const lastEventAge = new Gauge({
     for (const [kind, at] of lastEventTimes()) this.set({ kind }, (now - at) / 1000);
   },
 });
+
+export const statusWrites = new Counter({
+  name: 'minilb_service_status_writes_total',
+  help: 'Service status patches by the leader, by result.',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+export const isLeader = new Gauge({
+  name: 'minilb_leader',
+  help: '1 while this replica holds the leader Lease and writes Service status.',
+  registers: [registry],
+});

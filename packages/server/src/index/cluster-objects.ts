@@ -23,7 +23,8 @@ export interface TrimmedService {
   loadBalancerClass: string | undefined;
   publishNotReadyAddresses: boolean;
   ports: ServicePort[];
-  statusHostnames: string[]; // status.loadBalancer.ingress[].hostname, for the controller
+  uid: string; // for Events about the Service
+  statusIngress: StatusTarget[]; // status.loadBalancer.ingress, for the controller
 }
 
 export interface SliceEndpoint {

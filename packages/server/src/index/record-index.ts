@@ -388,6 +388,11 @@ export class RecordIndex implements NameIndex {
     return this.claimsByObject.get(`Service/${nsName(namespace, name)}`) ?? [];
   }
 
+  // Every claim on the same name as `claim`, the winner first.
+  rivalsOf(claim: Claim): readonly Claim[] {
+    return (claim.wildcard === 'none' ? this.exact : this.wildcards).get(claim.name) ?? [];
+  }
+
   // Hostnames claimed by more than one object, with the winner first.
   conflicts(): Claim[][] {
     return [...this.exact.values(), ...this.wildcards.values()].filter((list) => list.length > 1).map((l) => [...l]);

@@ -138,9 +138,8 @@ export function trimObject(value: unknown): ClusterObject | undefined {
             targetPort: typeof target === 'number' || typeof target === 'string' ? target : undefined,
           };
         }),
-        statusHostnames: list(record(status.loadBalancer).ingress)
-          .map((i) => text(record(i).hostname))
-          .filter((h): h is string => !!h),
+        uid: text(record(raw.metadata).uid) ?? '',
+        statusIngress: statusTargets(list(record(status.loadBalancer).ingress)),
       };
     }
     case 'EndpointSlice': {

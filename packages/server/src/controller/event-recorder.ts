@@ -1,0 +1,88 @@
+// Kubernetes Events on minilb Services for what a user can fix: a hostname conflict it lost,
+// port different from targetPort (minilb clients bypass that mapping), no ready endpoints.
+// Each condition is reported once while it lasts, and again if it comes back.
+
+import type { TrimmedService } from '../index/cluster-objects.js';
+import { microTime } from './leader-election.js';
+import type { RecordIndex } from '../index/record-index.js';
+import type { Logger } from '../log.js';
+import type { KubeClient } from '../sources/kubernetes/kube-client.js';
+
+interface Finding {
+  reason: string;
+  message: string;
+}
+
+export function serviceFindings(service: TrimmedService, index: RecordIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const port of service.ports) {
+    if (port.targetPort !== undefined && String(port.targetPort) !== String(port.port)) {
+      findings.push({
+        reason: 'PortMappingBypassed',
+        message: `port ${port.port} maps to targetPort ${port.targetPort}, but minilb clients connect to the pods directly on ${port.port}; make the container listen on ${port.port}`,
+      });
+    }
+  }
+  const set = index.endpointsOf(service.meta.namespace, service.meta.name);
+  if (set && set.a.length === 0 && set.aaaa.length === 0) {
+    findings.push({ reason: 'NoReadyEndpoints', message: 'no ready endpoints: the name answers with no addresses' });
+  }
+  for (const claim of index.claimsFor(service.meta.namespace, service.meta.name)) {
+    const rivals = index.rivalsOf(claim);
+    if (rivals.indexOf(claim) > 0) {
+      const winner = rivals[0]!.source;
+      findings.push({
+        reason: 'HostnameConflict',
+        message: `hostname ${claim.name} is answered for ${winner.kind === 'annotation' ? 'Service' : winner.kind} ${winner.namespace}/${winner.name}, which takes precedence`,
+      });
+    }
+  }
+  return findings;
+}
+
+export class EventRecorder {
+  private readonly reported = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly log: Logger,
+  ) {}
+
+  checkService(service: TrimmedService, index: RecordIndex): void {
+    const key = `${service.meta.namespace}/${service.meta.name}`;
+    const findings = serviceFindings(service, index);
+    const current = new Set(findings.map((f) => `${f.reason}:${f.message}`));
+    const before = this.reported.get(key) ?? new Set<string>();
+    for (const finding of findings) {
+      if (!before.has(`${finding.reason}:${finding.message}`)) void this.emit(service, finding);
+    }
+    if (current.size > 0) this.reported.set(key, current);
+    else this.reported.delete(key);
+  }
+
+  private async emit(service: TrimmedService, finding: Finding): Promise<void> {
+    const { namespace, name } = service.meta;
+    const now = microTime();
+    try {
+      await this.client.json(`/api/v1/namespaces/${namespace}/events`, {
+        method: 'POST',
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${name}.`, namespace },
+          involvedObject: { apiVersion: 'v1', kind: 'Service', namespace, name, uid: service.uid || undefined },
+          reason: finding.reason,
+          message: finding.message,
+          type: 'Warning',
+          source: { component: 'minilb' },
+          reportingComponent: 'minilb',
+          firstTimestamp: now.replace(/\.\d+Z$/, 'Z'),
+          lastTimestamp: now.replace(/\.\d+Z$/, 'Z'),
+          count: 1,
+        },
+      });
+    } catch (err) {
+      this.log.warn({ service: `${namespace}/${name}`, reason: finding.reason, err: (err as Error).message }, 'could not record Event');
+    }
+  }
+}
