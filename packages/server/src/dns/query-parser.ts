@@ -1,0 +1,157 @@
+// Reads a DNS query off the wire without trusting it: header, the one question (kept as the
+// client's exact bytes for the 0x20 case echo), and the EDNS OPT record. Never throws.
+
+import { EDNS_DO, HEADER_LENGTH, HeaderFlag, Opcode, RecordType } from './protocol-numbers.js';
+
+export interface Edns {
+  udpPayloadSize: number;
+  version: number;
+  dnssecOk: boolean;
+}
+
+export interface ParsedQuery {
+  id: number;
+  flags: number; // the query's flags word, for RD/CD copying
+  question: Buffer; // the question exactly as sent (name + type + class), a view into the packet
+  questionKey: string; // name (ASCII lower-cased wire bytes), type and class: the response cache key
+  name: string; // lower-case, dot-separated, no trailing dot; '' is the root
+  nameIsHostname: boolean; // false when a label holds a '.' byte: no index name can match it
+  qtype: number;
+  qclass: number;
+  edns: Edns | undefined;
+}
+
+export type ParseOutcome =
+  | { kind: 'query'; query: ParsedQuery }
+  // Answering these would feed a reflection loop or reply to noise: send nothing.
+  | { kind: 'drop'; reason: 'short' | 'response' }
+  // Header readable, rest refused: a header-only reply with this rcode.
+  | { kind: 'reject'; id: number; flags: number; rcode: 'FORMERR' | 'NOTIMP'; reason: string };
+
+const MAX_NAME_WIRE_LENGTH = 255;
+
+export function parseQuery(packet: Buffer): ParseOutcome {
+  if (packet.length < HEADER_LENGTH) return { kind: 'drop', reason: 'short' };
+  const id = packet.readUInt16BE(0);
+  const flags = packet.readUInt16BE(2);
+  if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
+  const reject = (rcode: 'FORMERR' | 'NOTIMP', reason: string): ParseOutcome => ({ kind: 'reject', id, flags, rcode, reason });
+
+  if (((flags >> 11) & 0xf) !== Opcode.QUERY) return reject('NOTIMP', 'opcode');
+  if (packet.readUInt16BE(4) !== 1) return reject('FORMERR', 'qdcount');
+  const answerCount = packet.readUInt16BE(6);
+  const authorityCount = packet.readUInt16BE(8);
+  const additionalCount = packet.readUInt16BE(10);
+
+  const name = readQuestionName(packet, HEADER_LENGTH);
+  if (typeof name === 'string') return reject('FORMERR', name);
+  if (name.end + 4 > packet.length) return reject('FORMERR', 'question truncated');
+  const qtype = packet.readUInt16BE(name.end);
+  const qclass = packet.readUInt16BE(name.end + 2);
+  const questionEnd = name.end + 4;
+  if (qtype === RecordType.OPT) return reject('FORMERR', 'OPT as question type');
+
+  // Queries rarely carry answer or authority records; skip them rather than refuse.
+  let offset = questionEnd;
+  for (let i = 0; i < answerCount + authorityCount; i++) {
+    const next = skipRecord(packet, offset);
+    if (next < 0) return reject('FORMERR', 'record truncated');
+    offset = next;
+  }
+  let edns: Edns | undefined;
+  for (let i = 0; i < additionalCount; i++) {
+    const rrStart = offset;
+    const next = skipRecord(packet, offset);
+    if (next < 0) return reject('FORMERR', 'record truncated');
+    const nameEnd = skipName(packet, rrStart);
+    if (packet.readUInt16BE(nameEnd) === RecordType.OPT) {
+      // RFC 6891 6.1.1: one OPT, owned by the root.
+      if (edns) return reject('FORMERR', 'second OPT');
+      if (nameEnd !== rrStart + 1) return reject('FORMERR', 'OPT not at root');
+      edns = {
+        udpPayloadSize: packet.readUInt16BE(nameEnd + 2),
+        version: packet[nameEnd + 5]!,
+        dnssecOk: (packet.readUInt16BE(nameEnd + 6) & EDNS_DO) !== 0,
+      };
+    }
+    offset = next;
+  }
+
+  const question = packet.subarray(HEADER_LENGTH, questionEnd);
+  return {
+    kind: 'query',
+    query: {
+      id,
+      flags,
+      question,
+      questionKey: `${lowerAscii(packet.subarray(HEADER_LENGTH, name.end)).toString('latin1')}/${qtype}/${qclass}`,
+      name: name.text,
+      nameIsHostname: name.plain,
+      qtype,
+      qclass,
+      edns,
+    },
+  };
+}
+
+interface QuestionName {
+  end: number;
+  text: string;
+  plain: boolean;
+}
+
+// The question comes first, so a compression pointer there can only point at the header or
+// forward: always malformed. Refusing pointers here also rules out pointer loops.
+function readQuestionName(packet: Buffer, start: number): QuestionName | string {
+  const labels: string[] = [];
+  let plain = true;
+  let offset = start;
+  for (;;) {
+    if (offset >= packet.length) return 'name truncated';
+    const length = packet[offset]!;
+    if (length === 0) break;
+    if (length > 63) return 'compressed or extended label in question';
+    if (offset + 1 + length > packet.length) return 'label truncated';
+    const label = lowerAscii(packet.subarray(offset + 1, offset + 1 + length)).toString('latin1');
+    if (label.includes('.')) plain = false;
+    labels.push(label);
+    offset += 1 + length;
+    if (offset - start + 1 > MAX_NAME_WIRE_LENGTH) return 'name too long';
+  }
+  return { end: offset + 1, text: labels.join('.'), plain };
+}
+
+// Skips a name without following pointers, so no input can make it loop. Returns the offset
+// after the name, or -1 if the packet ends first.
+function skipName(packet: Buffer, start: number): number {
+  let offset = start;
+  for (;;) {
+    if (offset >= packet.length) return -1;
+    const length = packet[offset]!;
+    if (length === 0) return offset + 1;
+    if ((length & 0xc0) === 0xc0) return offset + 2 <= packet.length ? offset + 2 : -1;
+    if (length > 63) return -1;
+    offset += 1 + length;
+  }
+}
+
+function skipRecord(packet: Buffer, start: number): number {
+  const nameEnd = skipName(packet, start);
+  if (nameEnd < 0 || nameEnd + 10 > packet.length) return -1;
+  const end = nameEnd + 10 + packet.readUInt16BE(nameEnd + 8);
+  return end <= packet.length ? end : -1;
+}
+
+// DNS names compare case-insensitively for ASCII letters only (RFC 4343); String#toLowerCase
+// would also fold Latin-1 bytes.
+function lowerAscii(bytes: Buffer): Buffer {
+  let copy: Buffer | undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x41 && byte <= 0x5a) {
+      copy ??= Buffer.from(bytes);
+      copy[i] = byte | 0x20;
+    }
+  }
+  return copy ?? bytes;
+}

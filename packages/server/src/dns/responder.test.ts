@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import * as dnsPacket from '@leichtgewicht/dns-packet';
+import { Responder, type Transport } from './responder.js';
+import { MapNameIndex } from './testing/map-name-index.js';
+import { decodeResponse, encodeQuery, type DecodedResponse, type QueryOptions } from './testing/dns-test-client.js';
+
+function setup(options: { relay?: boolean; negativeTtl?: number } = {}) {
+  const index = new MapNameIndex('minilb')
+    .set('web.shop.minilb', { a: ['10.244.1.5', '10.244.2.7'], aaaa: ['fd00:10:244:1::5'] })
+    .set('many.shop.minilb', { a: Array.from({ length: 60 }, (_, i) => `10.244.3.${i + 1}`) })
+    .set('alias.shop.minilb', { cname: 'elsewhere.example.com' })
+    .set('_http._tcp.web.shop.minilb', {
+      srv: [
+        { priority: 0, weight: 50, port: 8080, target: '10-244-1-5.web.shop.minilb' },
+        { priority: 0, weight: 50, port: 8080, target: '10-244-2-7.web.shop.minilb' },
+      ],
+    })
+    .set('10-244-1-5.web.shop.minilb', { a: ['10.244.1.5'] })
+    .set('10-244-2-7.web.shop.minilb', { a: ['10.244.2.7'] })
+    .set('paperless.sko.ai', { a: ['10.244.1.9'] });
+  const responder = new Responder({
+    index,
+    ttl: 5,
+    negativeTtl: options.negativeTtl ?? 5,
+    relayAvailable: options.relay ?? false,
+    cacheEntries: 1000,
+  });
+  const ask = (name: string, type: string, query: QueryOptions = {}, transport: Transport = 'udp'): DecodedResponse => {
+    const resolution = responder.respond(encodeQuery(name, type, query), transport);
+    if (resolution.kind !== 'reply') throw new Error(`expected a reply, got ${resolution.kind}`);
+    return decodeResponse(resolution.bytes);
+  };
+  return { index, responder, ask };
+}
+
+const aa = dnsPacket.AUTHORITATIVE_ANSWER;
+const tc = dnsPacket.TRUNCATED_RESPONSE;
+
+describe('answers from the index', () => {
+  it('answers A and AAAA authoritatively with the configured TTL', () => {
+    const { ask } = setup();
+    const a = ask('web.shop.minilb', 'A');
+    expect(a.rcode).toBe('NOERROR');
+    expect(a.flags & aa).toBeTruthy();
+    expect(a.packet.answers?.map((r) => r.data).sort()).toEqual(['10.244.1.5', '10.244.2.7']);
+    expect(a.packet.answers?.every((r) => r.ttl === 5 && r.name === 'web.shop.minilb')).toBe(true);
+    expect(ask('web.shop.minilb', 'AAAA').packet.answers?.map((r) => r.data)).toEqual(['fd00:10:244:1::5']);
+  });
+
+  it('answers a CNAME for any type at a CNAME name', () => {
+    const { ask } = setup();
+    for (const type of ['A', 'AAAA', 'TXT', 'CNAME', 'ANY']) {
+      const reply = ask('alias.shop.minilb', type);
+      expect(reply.packet.answers).toEqual([expect.objectContaining({ type: 'CNAME', data: 'elsewhere.example.com' })]);
+    }
+  });
+
+  it('answers SRV with the targets’ addresses as additional records', () => {
+    const { ask } = setup();
+    const reply = ask('_http._tcp.web.shop.minilb', 'SRV');
+    expect(reply.packet.answers?.map((r) => (r.data as dnsPacket.SrvData).target).sort()).toEqual([
+      '10-244-1-5.web.shop.minilb',
+      '10-244-2-7.web.shop.minilb',
+    ]);
+    const glue = reply.packet.additionals?.filter((r) => r.type === 'A').map((r) => `${r.name} ${r.data as string}`);
+    expect(glue?.sort()).toEqual(['10-244-1-5.web.shop.minilb 10.244.1.5', '10-244-2-7.web.shop.minilb 10.244.2.7']);
+  });
+
+  it('echoes the question with the client’s letter case, in the answers too', () => {
+    const { ask } = setup();
+    ask('web.shop.minilb', 'A'); // fill the cache with the lower-case form first
+    const reply = ask('wEb.ShOp.MiNiLb', 'A');
+    expect(reply.packet.questions?.[0]?.name).toBe('wEb.ShOp.MiNiLb');
+    expect(reply.packet.answers?.[0]?.name).toBe('wEb.ShOp.MiNiLb');
+  });
+
+  it('copies the query ID and RD bit', () => {
+    const { ask } = setup();
+    const withRd = ask('web.shop.minilb', 'A', { id: 4242 });
+    expect(withRd.packet.id).toBe(4242);
+    expect(withRd.flags & dnsPacket.RECURSION_DESIRED).toBeTruthy();
+    const withoutRd = ask('web.shop.minilb', 'A', { id: 7, recursionDesired: false });
+    expect(withoutRd.packet.id).toBe(7);
+    expect(withoutRd.flags & dnsPacket.RECURSION_DESIRED).toBe(0);
+  });
+
+  it('shuffles the answer order across responses', () => {
+    const { ask } = setup();
+    const orders = new Set<string>();
+    for (let i = 0; i < 50; i++) orders.add(ask('web.shop.minilb', 'A').packet.answers!.map((r) => r.data).join(','));
+    expect(orders).toEqual(new Set(['10.244.1.5,10.244.2.7', '10.244.2.7,10.244.1.5']));
+  });
+
+  it('shows new records as soon as the index changes', () => {
+    const { ask, index } = setup();
+    expect(ask('web.shop.minilb', 'A').packet.answers).toHaveLength(2);
+    index.set('web.shop.minilb', { a: ['10.244.9.9'] });
+    expect(ask('web.shop.minilb', 'A').packet.answers?.map((r) => r.data)).toEqual(['10.244.9.9']);
+  });
+});
+
+describe('negative answers', () => {
+  it('answers NXDOMAIN with the zone SOA in authority, TTL the negative TTL', () => {
+    const { ask } = setup({ negativeTtl: 30 });
+    const reply = ask('nope.shop.minilb', 'A');
+    expect(reply.rcode).toBe('NXDOMAIN');
+    expect(reply.flags & aa).toBeTruthy();
+    expect(reply.packet.answers).toEqual([]);
+    const soa = reply.packet.authorities?.[0];
+    expect(soa).toMatchObject({ type: 'SOA', name: 'minilb', ttl: 30 });
+    expect(soa?.data).toMatchObject({ mname: 'ns.minilb', rname: 'hostmaster.minilb', minimum: 30 });
+  });
+
+  it('answers NODATA for a type the name lacks, and for an empty non-terminal', () => {
+    const { ask } = setup();
+    for (const [name, type] of [
+      ['web.shop.minilb', 'TXT'],
+      ['many.shop.minilb', 'AAAA'],
+      ['shop.minilb', 'A'],
+    ] as const) {
+      const reply = ask(name, type);
+      expect(reply.rcode).toBe('NOERROR');
+      expect(reply.packet.answers).toEqual([]);
+      expect(reply.packet.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'minilb' });
+    }
+  });
+
+  it('answers NODATA for a hostname outside the zone with an SOA owned by that name', () => {
+    const { ask } = setup();
+    const reply = ask('Paperless.sko.ai', 'AAAA');
+    expect(reply.rcode).toBe('NOERROR');
+    expect(reply.flags & aa).toBeTruthy();
+    expect(reply.packet.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'Paperless.sko.ai' });
+  });
+
+  it('changes the SOA serial when the records change', () => {
+    const { ask, index } = setup();
+    const serial = () => (ask('minilb', 'SOA').packet.answers?.[0]?.data as dnsPacket.SoaData).serial;
+    const before = serial();
+    index.set('new.shop.minilb', { a: ['10.244.5.5'] });
+    expect(serial()).not.toBe(before);
+  });
+});
+
+describe('the zone apex', () => {
+  it('has an SOA and an NS, and ns.<zone> exists without addresses', () => {
+    const { ask } = setup();
+    expect(ask('minilb', 'SOA').packet.answers?.[0]).toMatchObject({ type: 'SOA', name: 'minilb' });
+    expect(ask('minilb', 'NS').packet.answers).toEqual([expect.objectContaining({ type: 'NS', data: 'ns.minilb' })]);
+    const ns = ask('ns.minilb', 'A');
+    expect(ns.rcode).toBe('NOERROR');
+    expect(ns.packet.authorities?.[0]?.type).toBe('SOA');
+  });
+});
+
+describe('names the index does not know', () => {
+  it('refuses them without an upstream, and relays them with one', () => {
+    expect(setup().ask('example.org', 'A').rcode).toBe('REFUSED');
+    const { responder } = setup({ relay: true });
+    expect(responder.respond(encodeQuery('example.org', 'A'), 'udp').kind).toBe('relay');
+  });
+
+  it('always answers ". NS" itself', () => {
+    for (const relay of [false, true]) {
+      const reply = setup({ relay }).ask('.', 'NS');
+      expect(reply.rcode).toBe('NOERROR');
+    }
+  });
+});
+
+describe('size limits and EDNS', () => {
+  it('truncates to 512 bytes without EDNS and sets TC; TCP gets every record', () => {
+    const { ask } = setup();
+    const udp = ask('many.shop.minilb', 'A');
+    expect(udp.bytes.length).toBeLessThanOrEqual(512);
+    expect(udp.flags & tc).toBeTruthy();
+    const tcp = ask('many.shop.minilb', 'A', {}, 'tcp');
+    expect(tcp.flags & tc).toBe(0);
+    expect(tcp.packet.answers).toHaveLength(60);
+  });
+
+  it('uses the client’s EDNS size, capped at 1232 and never below 512, and returns an OPT', () => {
+    const { ask } = setup();
+    const big = ask('many.shop.minilb', 'A', { edns: { udpPayloadSize: 4096 } });
+    expect(big.flags & tc).toBe(0); // 60 A records fit 1232 with compression
+    expect(big.packet.additionals?.find((r) => r.type === 'OPT')).toMatchObject({ udpPayloadSize: 1232 });
+    const tiny = ask('many.shop.minilb', 'A', { edns: { udpPayloadSize: 100 } });
+    expect(tiny.bytes.length).toBeGreaterThan(400);
+    expect(tiny.bytes.length).toBeLessThanOrEqual(512);
+    expect(tiny.flags & tc).toBeTruthy();
+  });
+
+  it('answers EDNS version 1 with BADVERS', () => {
+    const reply = setup().ask('web.shop.minilb', 'A', { edns: { version: 1 } });
+    expect(reply.rcode).toBe('BADVERS');
+    expect(reply.packet.answers).toEqual([]);
+    expect(reply.packet.additionals?.find((r) => r.type === 'OPT')).toMatchObject({ ednsVersion: 0 });
+  });
+});
+
+describe('odd queries', () => {
+  it('answers ANY with one synthesized HINFO (RFC 8482)', () => {
+    const reply = setup().ask('web.shop.minilb', 'ANY');
+    expect(reply.packet.answers).toEqual([expect.objectContaining({ type: 'HINFO', data: { cpu: 'RFC8482', os: '' } })]);
+  });
+
+  it('refuses the CHAOS class and zone transfers', () => {
+    const { ask } = setup();
+    expect(ask('version.bind', 'TXT', { qclass: 'CH' }).rcode).toBe('REFUSED');
+    expect(ask('minilb', 'AXFR').rcode).toBe('REFUSED');
+  });
+
+  it('answers FORMERR (header only) to two questions, NOTIMP to other opcodes, nothing to responses', () => {
+    const { responder } = setup();
+    const two = Buffer.from(
+      dnsPacket.encode({ type: 'query', id: 9, questions: [{ name: 'a.minilb', type: 'A' }, { name: 'b.minilb', type: 'A' }] }),
+    );
+    const formerr = responder.respond(two, 'udp');
+    expect(formerr.kind === 'reply' && decodeResponse(formerr.bytes)).toMatchObject({ rcode: 'FORMERR', bytes: expect.any(Buffer) });
+    expect(formerr.kind === 'reply' && formerr.bytes.length).toBe(12);
+
+    const notify = encodeQuery('minilb', 'SOA');
+    notify[2] = (notify[2]! & 0x87) | (4 << 3); // opcode NOTIFY
+    const notimp = responder.respond(notify, 'udp');
+    expect(notimp.kind === 'reply' && decodeResponse(notimp.bytes).rcode).toBe('NOTIMP');
+
+    const response = encodeQuery('web.shop.minilb', 'A');
+    response[2]! |= 0x80;
+    expect(responder.respond(response, 'udp').kind).toBe('drop');
+    expect(responder.respond(Buffer.from([1, 2, 3]), 'udp').kind).toBe('drop');
+  });
+});

@@ -1,0 +1,165 @@
+// Turns one query packet into its response packet, or into "drop" or "relay upstream", with no
+// I/O: the front ends own the sockets, the index owns the records.
+
+import type { Answers, Lookup, NameIndex } from '../index/name-lookup.js';
+import { writeAuthoritativeAnswer, type Existence } from './authoritative-answer.js';
+import {
+  CLASSIC_UDP_PAYLOAD,
+  HeaderFlag,
+  MAX_EDNS_UDP_PAYLOAD,
+  MAX_TCP_MESSAGE,
+  Rcode,
+  RecordClass,
+  RecordType,
+} from './protocol-numbers.js';
+import { parseQuery, type ParsedQuery } from './query-parser.js';
+import { renderResponse, ResponseCache, type EncodedResponse } from './response-cache.js';
+import { ResponseWriter } from './response-writer.js';
+import { createZoneAuthority, type ZoneAuthority } from './zone-authority.js';
+
+export type Transport = 'udp' | 'tcp';
+
+export type Resolution =
+  | { kind: 'reply'; bytes: Buffer; rcode: number; query: ParsedQuery | undefined }
+  | { kind: 'drop'; reason: string }
+  | { kind: 'relay'; query: ParsedQuery };
+
+export interface ResponderOptions {
+  index: NameIndex;
+  ttl: number;
+  negativeTtl: number;
+  relayAvailable: boolean; // an upstream takes the names the index does not know (and RA is set)
+  cacheEntries: number;
+  reportUnwritable?: (name: string, detail: string) => void;
+}
+
+export class Responder {
+  private readonly index: NameIndex;
+  private readonly ttl: number;
+  private readonly relayAvailable: boolean;
+  private readonly authority: ZoneAuthority;
+  private readonly cache: ResponseCache;
+  private readonly reportUnwritable: (name: string, detail: string) => void;
+
+  constructor(options: ResponderOptions) {
+    this.index = options.index;
+    this.ttl = options.ttl;
+    this.relayAvailable = options.relayAvailable;
+    this.authority = createZoneAuthority(options.index.zone, options.negativeTtl);
+    this.cache = new ResponseCache(options.index, options.cacheEntries);
+    this.reportUnwritable = options.reportUnwritable ?? (() => {});
+  }
+
+  get cachedResponses(): number {
+    return this.cache.size;
+  }
+
+  respond(packet: Buffer, transport: Transport): Resolution {
+    const parsed = parseQuery(packet);
+    if (parsed.kind === 'drop') return { kind: 'drop', reason: parsed.reason };
+    if (parsed.kind === 'reject') {
+      // Header only: a malformed packet must never earn a bigger reply than it was.
+      const rcode = parsed.rcode === 'FORMERR' ? Rcode.FORMERR : Rcode.NOTIMP;
+      const opcodeAndRd = parsed.flags & (0x7800 | HeaderFlag.RD);
+      const writer = new ResponseWriter(CLASSIC_UDP_PAYLOAD, parsed.id, HeaderFlag.QR | opcodeAndRd | rcode);
+      return { kind: 'reply', bytes: writer.finish(), rcode, query: undefined };
+    }
+    const query = parsed.query;
+    const limit = sizeLimit(query, transport);
+
+    if (query.edns && query.edns.version > 0) return this.reply(this.minimal(query, Rcode.BADVERS, limit), query);
+    // CHAOS (version.bind and friends) and other classes are not served.
+    if (query.qclass !== RecordClass.IN) return this.reply(this.minimal(query, Rcode.REFUSED, limit), query);
+
+    const key = `${query.questionKey}|${limit}|${query.edns ? (query.edns.dnssecOk ? 2 : 1) : 0}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const existence = this.existence(query);
+      if (existence === 'relay') return { kind: 'relay', query };
+      entry = this.encode(query, existence, limit);
+      this.cache.set(key, entry);
+    }
+    return { kind: 'reply', bytes: renderResponse(entry, query), rcode: entry.rcode, query };
+  }
+
+  // The answer when the upstream could not be reached in time.
+  serverFailure(query: ParsedQuery, transport: Transport): Buffer {
+    return renderResponse(this.minimal(query, Rcode.SERVFAIL, sizeLimit(query, transport)), query);
+  }
+
+  private reply(entry: EncodedResponse, query: ParsedQuery): Resolution {
+    return { kind: 'reply', bytes: renderResponse(entry, query), rcode: entry.rcode, query };
+  }
+
+  private existence(query: ParsedQuery): Existence | 'relay' | 'refused' | 'root' {
+    const { name, qtype } = query;
+    const authority = this.authority;
+    // CoreDNS's forward health check; any parseable reply counts, and relaying it would tie our
+    // health to the upstream's.
+    if (name === '' && qtype === RecordType.NS) return 'root';
+    const inZone = authority.isInZone(name);
+    // A label holding a '.' byte would read as two labels; no index name can match it.
+    const lookup: Lookup = query.nameIsHostname ? this.index.lookup(name) : { kind: inZone ? 'nxdomain' : 'unknown' };
+    if (lookup.kind === 'unknown') {
+      // An in-zone name is ours to deny; relaying it could loop through a CoreDNS that forwards
+      // the zone back to us.
+      if (inZone) return { kind: 'nxdomain' };
+      return this.relayAvailable ? 'relay' : 'refused';
+    }
+    if (qtype === RecordType.AXFR || qtype === RecordType.IXFR) return 'refused';
+    if (lookup.kind === 'nxdomain' && (name === authority.zone || name === authority.nameServer)) {
+      return { kind: 'found', answers: noAnswers };
+    }
+    return lookup;
+  }
+
+  private encode(query: ParsedQuery, existence: Existence | 'refused' | 'root', limit: number): EncodedResponse {
+    if (existence === 'refused') return this.minimal(query, Rcode.REFUSED, limit);
+    if (existence === 'root') return this.minimal(query, Rcode.NOERROR, limit);
+    const writer = this.writer(query, limit, HeaderFlag.AA);
+    const result = writeAuthoritativeAnswer(writer, query.name, query.qtype, existence, {
+      authority: this.authority,
+      indexVersion: this.index.version,
+      ttl: this.ttl,
+      reserve: query.edns ? 11 : 0,
+      resolveTarget: (target) => this.resolveTarget(target),
+      reportUnwritable: this.reportUnwritable,
+    });
+    let flags = writer.flags() | result.rcode;
+    if (result.truncated) flags |= HeaderFlag.TC;
+    writer.setFlags(flags);
+    if (query.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, 0, query.edns.dnssecOk);
+    return { bytes: writer.finish(), shuffle: result.shuffle, rcode: result.rcode };
+  }
+
+  private resolveTarget(target: string): Answers | undefined {
+    const lookup = this.index.lookup(target);
+    return lookup.kind === 'found' ? lookup.answers : undefined;
+  }
+
+  // Header, question and (for EDNS queries) OPT: the reply for every refusal and error that
+  // still has a question to echo.
+  private minimal(query: ParsedQuery, rcode: number, limit: number): EncodedResponse {
+    const writer = this.writer(query, limit, rcode & 0xf);
+    if (query.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, rcode >> 4, query.edns.dnssecOk);
+    return { bytes: writer.finish(), shuffle: undefined, rcode };
+  }
+
+  private writer(query: ParsedQuery, limit: number, extraFlags: number): ResponseWriter {
+    const copied = query.flags & (HeaderFlag.RD | HeaderFlag.CD);
+    const ra = this.relayAvailable ? HeaderFlag.RA : 0;
+    const writer = new ResponseWriter(limit, query.id, HeaderFlag.QR | copied | ra | extraFlags);
+    writer.question(query.question, query.nameIsHostname);
+    return writer;
+  }
+}
+
+const noAnswers: Answers = { a: [], aaaa: [], cname: undefined, srv: [] };
+
+// RFC 1035 and 6891: 512 bytes without EDNS, else the client's size, but never past the
+// fragmentation-safe 1232 nor below 512. TCP carries whatever fits a 16-bit length.
+export function sizeLimit(query: ParsedQuery, transport: Transport): number {
+  if (transport === 'tcp') return MAX_TCP_MESSAGE;
+  if (!query.edns) return CLASSIC_UDP_PAYLOAD;
+  return Math.min(Math.max(query.edns.udpPayloadSize, CLASSIC_UDP_PAYLOAD), MAX_EDNS_UDP_PAYLOAD);
+}

@@ -1,0 +1,82 @@
+// Encoded responses kept per question and transport size class, dropped whenever the index
+// changes, so a repeated query costs a map lookup, an ID patch, the question copy and a shuffle.
+
+import type { NameIndex } from '../index/name-lookup.js';
+import { responseCacheLookups } from '../metrics.js';
+import { HEADER_LENGTH } from './protocol-numbers.js';
+import type { ParsedQuery } from './query-parser.js';
+
+export interface EncodedResponse {
+  readonly bytes: Buffer; // a complete response; ID, RD/CD and the question are patched per use
+  // Offsets of the answer records whose order is shuffled per response: record i spans
+  // shuffle[i]..shuffle[i+1]. They only point at the question, so they move freely.
+  readonly shuffle: readonly number[] | undefined;
+  readonly rcode: number;
+}
+
+const hits = responseCacheLookups.labels('hit');
+const misses = responseCacheLookups.labels('miss');
+
+export class ResponseCache {
+  private readonly entries = new Map<string, EncodedResponse>();
+  private version: number;
+
+  constructor(
+    private readonly index: NameIndex,
+    private readonly maxEntries: number,
+  ) {
+    this.version = index.version;
+    index.onChange(() => this.entries.clear());
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): EncodedResponse | undefined {
+    // onChange already clears; the version check also covers an index that changes without telling.
+    if (this.index.version !== this.version) {
+      this.entries.clear();
+      this.version = this.index.version;
+    }
+    const entry = this.entries.get(key);
+    (entry ? hits : misses).inc();
+    return entry;
+  }
+
+  set(key: string, entry: EncodedResponse): void {
+    if (this.maxEntries <= 0) return;
+    // Insertion order makes the oldest entry the first key: a cheap bound against floods of
+    // random names, and hot names come straight back after eviction.
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, entry);
+  }
+}
+
+// One response for one query: the cached bytes with the query's ID, its RD and CD bits, its
+// question bytes (its letter case) and a fresh order of the shuffled records.
+export function renderResponse(entry: EncodedResponse, query: ParsedQuery): Buffer {
+  const { bytes, shuffle } = entry;
+  const out = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(out);
+  out.writeUInt16BE(query.id, 0);
+  out[2] = (out[2]! & 0xfe) | ((query.flags >> 8) & 0x01);
+  out[3] = (out[3]! & 0xef) | (query.flags & 0x10);
+  query.question.copy(out, HEADER_LENGTH);
+  if (shuffle && shuffle.length > 2) {
+    const count = shuffle.length - 1;
+    const order = Array.from({ length: count }, (_, i) => i);
+    for (let i = count - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      const swap = order[i]!;
+      order[i] = order[j]!;
+      order[j] = swap;
+    }
+    let at = shuffle[0]!;
+    for (const i of order) at += bytes.copy(out, at, shuffle[i]!, shuffle[i + 1]!);
+  }
+  return out;
+}

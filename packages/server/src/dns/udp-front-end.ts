@@ -1,0 +1,64 @@
+// Serves DNS over one bound UDP socket: each datagram is answered to its sender; closing stops
+// taking queries and waits for the answers still in flight before releasing the socket.
+
+import type dgram from 'node:dgram';
+import type { Logger } from '../log.js';
+import type { QueryHandler } from './query-handler.js';
+import { throttledWarning } from './throttled-warning.js';
+
+export class UdpFrontEnd {
+  private inFlight = 0; // answers being relayed or handed to the kernel
+  private closing = false;
+  private drained: (() => void) | undefined;
+  private readonly warnSend: ReturnType<typeof throttledWarning>;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    private readonly handle: QueryHandler,
+    private readonly log: Logger,
+  ) {
+    this.warnSend = throttledWarning(log, 'could not send a UDP answer');
+    socket.on('message', (packet, from) => this.onMessage(packet, from));
+    socket.on('error', (error) => log.error({ err: error.message }, 'DNS UDP socket error'));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private onMessage(packet: Buffer, from: dgram.RemoteInfo): void {
+    if (this.closing) return;
+    let answer: ReturnType<QueryHandler>;
+    try {
+      answer = this.handle(packet, 'udp', from.address);
+    } catch (error) {
+      // A bug for one packet must not take the server down; say which packet class hit it.
+      this.log.error({ err: error, client: from.address, bytes: packet.length }, 'DNS query handling failed');
+      return;
+    }
+    if (answer instanceof Promise) {
+      this.inFlight++;
+      answer
+        .then((reply) => reply && this.send(reply, from))
+        .catch((error: unknown) => this.log.error({ err: error, client: from.address }, 'DNS relay failed'))
+        .finally(() => this.done());
+    } else if (answer) {
+      this.send(answer, from);
+    }
+  }
+
+  private send(reply: Buffer, to: dgram.RemoteInfo): void {
+    this.inFlight++;
+    this.socket.send(reply, to.port, to.address, (error) => {
+      if (error) this.warnSend({ err: error.message, client: to.address });
+      this.done();
+    });
+  }
+
+  private done(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drained) this.drained();
+  }
+}

@@ -1,0 +1,38 @@
+// The zone's own records: the SOA (whose serial follows the index version, and whose TTL is the
+// negative-caching TTL resolvers read) and the apex NS, `ns.<zone>`.
+
+import { RecordType } from './protocol-numbers.js';
+import type { RecordData } from './response-writer.js';
+
+export interface ZoneAuthority {
+  readonly zone: string;
+  readonly nameServer: string;
+  readonly negativeTtl: number;
+  soa(indexVersion: number): RecordData & { type: typeof RecordType.SOA };
+  isInZone(name: string): boolean;
+}
+
+// No zone transfers are offered, so the serial only tells a human or a monitor that the
+// records changed. Starting from the boot time in seconds keeps it rising across restarts
+// that happen slower than one change per second.
+export function createZoneAuthority(zone: string, negativeTtl: number, bootSeconds = Math.floor(Date.now() / 1000)): ZoneAuthority {
+  const nameServer = zone === '' ? 'ns' : `ns.${zone}`;
+  const hostmaster = zone === '' ? 'hostmaster' : `hostmaster.${zone}`;
+  const suffix = `.${zone}`;
+  return {
+    zone,
+    nameServer,
+    negativeTtl,
+    soa: (indexVersion) => ({
+      type: RecordType.SOA,
+      mname: nameServer,
+      rname: hostmaster,
+      serial: (bootSeconds + indexVersion) >>> 0,
+      refresh: 3600,
+      retry: 600,
+      expire: 86400,
+      minimum: negativeTtl,
+    }),
+    isInZone: (name) => zone === '' || name === zone || name.endsWith(suffix),
+  };
+}
