@@ -1,0 +1,85 @@
+// Starts the minilb server (packages/server/dist/main.js, built by `npm run build`) on free
+// loopback ports and waits until /healthz says every source has synced.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+import { freePort } from './ports.js';
+import { describeExit, startProcess, type ManagedProcess } from './process.js';
+import { keepRunFiles, makeDir } from './run-dir.js';
+import { waitFor } from './wait.js';
+
+export const minilbMain = join(repoRoot, 'packages/server/dist/main.js');
+
+export interface Minilb {
+  /** DNS port on 127.0.0.1, UDP and TCP. */
+  dnsPort: number;
+  /** `127.0.0.1:<dnsPort>`, as a Corefile `forward` wants it. */
+  address: string;
+  healthPort: number;
+  /** http://127.0.0.1:<healthPort> */
+  httpUrl: string;
+  process: ManagedProcess;
+  dir: string;
+  /** Waits for /healthz 200 again (after a restart). */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartMinilbOptions {
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for /healthz 200; default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * `node packages/server/dist/main.js -listen 127.0.0.1:<port> -health 127.0.0.1:<port> ...args`
+ * Pass the source in `args`: `['-kubeconfig', path]` or `['-manifests', 'examples/demo-cluster.yaml']`.
+ */
+export async function startMinilb(args: string[], opts: StartMinilbOptions = {}): Promise<Minilb> {
+  if (!existsSync(minilbMain)) {
+    throw new Error(`${minilbMain} does not exist: run \`npm run build\` first (\`npm run test:e2e\` does)`);
+  }
+  const dnsPort = await freePort();
+  const healthPort = await freePort();
+  const dir = makeDir('minilb');
+  const proc = startProcess({
+    name: 'minilb',
+    command: process.execPath,
+    args: [minilbMain, '-listen', `127.0.0.1:${dnsPort}`, '-health', `127.0.0.1:${healthPort}`, ...args],
+    dir,
+    env: { ...process.env, ...opts.env },
+  });
+  const httpUrl = `http://127.0.0.1:${healthPort}`;
+  const waitHealthy = async (timeoutMs = opts.timeoutMs ?? 30_000) => {
+    const healthy = waitFor(
+      async () => (await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status)) === 200,
+      { what: `minilb ${httpUrl}/healthz 200`, timeoutMs, intervalMs: 100 },
+    );
+    const died = proc.exited.then((info) => {
+      throw new Error(`minilb exited (${describeExit(info)}) before /healthz said 200\n${proc.logTail()}`);
+    });
+    await Promise.race([healthy, died]).catch((e: Error) => {
+      throw new Error(`${e.message}${e.message.includes('---') ? '' : `\n${proc.logTail()}`}`);
+    });
+  };
+  const minilb: Minilb = {
+    dnsPort,
+    address: `127.0.0.1:${dnsPort}`,
+    healthPort,
+    httpUrl,
+    process: proc,
+    dir,
+    waitHealthy,
+    stop: async () => {
+      await proc.stop();
+      if (!keepRunFiles) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitHealthy();
+  } catch (e) {
+    await minilb.stop();
+    throw e;
+  }
+  return minilb;
+}

@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// Builds the real programs the e2e harness runs (etcd, kube-apiserver, kube-controller-manager,
+// CoreDNS) and fetches the Gateway API CRDs, pinned, into the git-ignored .cache/e2e/.
+// Each peer lands in .cache/e2e/<name>-<version>/ with a stamp file; it is rebuilt only when
+// its pin (version, wrapper go.mod/go.sum, build flags, Go version) changes.
+//
+// Usage: node test/e2e/peers/build.mjs [--force] [--only name,name]
+// Prints progress (peer, elapsed seconds) and finally writes .cache/e2e/peers.json, the
+// manifest the TypeScript harness reads to find the binaries.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const cacheRoot = resolve(process.env.MINILB_E2E_CACHE ?? join(repoRoot, '.cache/e2e'));
+
+// The pins. Kubernetes and etcd versions live in their wrapper go.mod files (checked below);
+// CoreDNS and Gateway API are fetched by version directly.
+const COREDNS_VERSION = 'v1.14.7';
+// v1.7.0 needs go >= 1.27 (its module refuses to extract under Go 1.26); v1.6.3 is the newest that fits.
+const GATEWAY_API_VERSION = 'v1.6.3';
+// Bump when the way a peer is built changes, so caches from older recipes are rebuilt.
+const RECIPE = '1';
+
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : null;
+
+const started = Date.now();
+const log = (msg) => process.stdout.write(`[e2e peers +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
+
+function goVersion() {
+  return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).trim();
+}
+
+function sha256(...parts) {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(String(p)).update('\0');
+  return h.digest('hex');
+}
+
+function readModRequire(goModText, path) {
+  const m = goModText.match(new RegExp(`^\\s*(?:require\\s+)?${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+(v\\S+)`, 'm'));
+  if (!m) throw new Error(`wrapper go.mod does not require ${path}`);
+  return m[1];
+}
+
+/** Runs a command, printing a heartbeat with the elapsed time while it runs. */
+function run(label, cmd, cmdArgs, opts = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = Date.now();
+    const child = spawn('nice', ['-n', '10', cmd, ...cmdArgs], {
+      cwd: opts.cwd ?? repoRoot,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', opts.captureStdout ? 'pipe' : 'inherit', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      // `go` reports downloads on stderr; show them so long fetches are visibly alive.
+      if (opts.echoStderr !== false) process.stderr.write(d);
+    });
+    const beat = setInterval(
+      () => log(`${label}: still running (${((Date.now() - t0) / 1000).toFixed(0)}s)`),
+      20_000,
+    );
+    child.on('error', (e) => {
+      clearInterval(beat);
+      reject(new Error(`${label}: could not start ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(beat);
+      if (code === 0) resolvePromise(out);
+      else reject(new Error(`${label}: ${cmd} ${cmdArgs.join(' ')} failed (${signal ?? `exit ${code}`})\n${err.slice(-4000)}`));
+    });
+  });
+}
+
+/** Builds one peer into cacheRoot/<dirName> unless its stamp already matches `key`. */
+async function peer(name, version, key, build) {
+  const dir = join(cacheRoot, `${name}-${version}`);
+  const stampPath = join(dir, '.stamp.json');
+  if (only && !only.has(name)) return dir;
+  if (!force && existsSync(stampPath)) {
+    try {
+      const stamp = JSON.parse(readFileSync(stampPath, 'utf8'));
+      if (stamp.key === key) {
+        log(`${name} ${version}: cached in ${dir}`);
+        return dir;
+      }
+    } catch {
+      // An unreadable stamp means an interrupted write: rebuild.
+    }
+  }
+  log(`${name} ${version}: building into ${dir}`);
+  const t0 = Date.now();
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await build(tmp);
+    const seconds = Math.round((Date.now() - t0) / 1000);
+    writeFileSync(
+      join(tmp, '.stamp.json'),
+      JSON.stringify({ name, version, key, builtAt: new Date().toISOString(), seconds, go: goVersion() }, null, 2) + '\n',
+    );
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    log(`${name} ${version}: done in ${seconds}s`);
+    return dir;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+// go build/install inside our wrapper modules: go.sum is committed, so the module graph is
+// read-only and verified; a drift fails loudly instead of editing tracked files.
+const goEnvModule = { GOFLAGS: '-mod=readonly -buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
+// go install pkg@version and go mod download outside a module reject -mod.
+const goEnvPlain = { GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
+
+async function buildKubernetes() {
+  const modDir = join(here, 'kubernetes');
+  const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
+  const goSum = readFileSync(join(modDir, 'go.sum'), 'utf8');
+  const version = readModRequire(goMod, 'k8s.io/kubernetes');
+  const staging = `v0.${version.slice(3)}`; // v1.37.2 -> v0.37.2
+  const ldflags = [
+    '-s',
+    '-w',
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    `-X k8s.io/component-base/version.gitMajor=1`,
+    `-X k8s.io/component-base/version.gitMinor=${version.split('.')[1]}`,
+    `-X k8s.io/component-base/version.gitTreeState=clean`,
+    `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
+  ].join(' ');
+  const key = sha256(RECIPE, goMod, goSum, ldflags, goVersion());
+  return peer('kubernetes', version, key, async (out) => {
+    // The release's own go.mod lists the staging modules; ours must replace exactly those.
+    const info = JSON.parse(
+      await run('kubernetes: fetch go.mod', 'go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
+        cwd: modDir,
+        env: goEnvModule,
+        captureStdout: true,
+      }),
+    );
+    const upstreamMod = readFileSync(info.GoMod, 'utf8');
+    const goLine = upstreamMod.match(/^go (\S+)/m)?.[1];
+    log(`kubernetes ${version}: its go.mod says go ${goLine}; using ${goVersion()}`);
+    const stagingMods = [...upstreamMod.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]);
+    const ours = new Map([...goMod.matchAll(/^\s*(k8s\.io\/\S+)\s+=>\s+(\S+)\s+(v\S+)/gm)].map((m) => [m[1], `${m[2]} ${m[3]}`]));
+    const missing = stagingMods.filter((m) => ours.get(m) !== `${m} ${staging}`);
+    const extra = [...ours.keys()].filter((m) => !stagingMods.includes(m));
+    if (missing.length || extra.length) {
+      throw new Error(
+        `test/e2e/peers/kubernetes/go.mod does not match k8s.io/kubernetes ${version}'s staging modules.\n` +
+          (missing.length ? `  needs "X => X ${staging}" for: ${missing.join(', ')}\n` : '') +
+          (extra.length ? `  replaces modules the release does not stage: ${extra.join(', ')}\n` : '') +
+          '  Fix the replace block, then run `go mod tidy` in that folder.',
+      );
+    }
+    mkdirSync(join(out, 'bin'));
+    await run(
+      `kubernetes ${version}: go build kube-apiserver kube-controller-manager`,
+      'go',
+      [
+        'build',
+        '-trimpath',
+        '-ldflags',
+        ldflags,
+        '-o',
+        join(out, 'bin') + '/',
+        'k8s.io/kubernetes/cmd/kube-apiserver',
+        'k8s.io/kubernetes/cmd/kube-controller-manager',
+      ],
+      { cwd: modDir, env: goEnvModule },
+    );
+  });
+}
+
+async function buildEtcd() {
+  const modDir = join(here, 'etcd');
+  const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
+  const goSum = readFileSync(join(modDir, 'go.sum'), 'utf8');
+  const mainGo = readFileSync(join(modDir, 'main.go'), 'utf8');
+  const version = readModRequire(goMod, 'go.etcd.io/etcd/server/v3');
+  const ldflags = `-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${version}`;
+  const key = sha256(RECIPE, goMod, goSum, mainGo, ldflags, goVersion());
+  return peer('etcd', version, key, async (out) => {
+    mkdirSync(join(out, 'bin'));
+    await run(`etcd ${version}: go build`, 'go', ['build', '-trimpath', '-ldflags', ldflags, '-o', join(out, 'bin', 'etcd'), '.'], {
+      cwd: modDir,
+      env: goEnvModule,
+    });
+  });
+}
+
+async function buildCoreDNS() {
+  const key = sha256(RECIPE, COREDNS_VERSION, goVersion());
+  return peer('coredns', COREDNS_VERSION, key, async (out) => {
+    await run(
+      `coredns ${COREDNS_VERSION}: go install`,
+      'go',
+      ['install', '-trimpath', '-ldflags', '-s -w', `github.com/coredns/coredns@${COREDNS_VERSION}`],
+      { cwd: out, env: { ...goEnvPlain, GOBIN: join(out, 'bin') } },
+    );
+  });
+}
+
+async function fetchGatewayApi() {
+  const key = sha256(RECIPE, GATEWAY_API_VERSION);
+  return peer('gateway-api', GATEWAY_API_VERSION, key, async (out) => {
+    const info = JSON.parse(
+      await run(
+        `gateway-api ${GATEWAY_API_VERSION}: go mod download`,
+        'go',
+        ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${GATEWAY_API_VERSION}`],
+        { cwd: out, env: goEnvPlain, captureStdout: true },
+      ),
+    );
+    for (const channel of ['standard', 'experimental']) {
+      const src = join(info.Dir, 'config/crd', channel);
+      const files = readdirSync(src).filter((f) => f.endsWith('.yaml'));
+      if (files.length === 0) throw new Error(`gateway-api ${GATEWAY_API_VERSION}: no YAML in ${src}`);
+      mkdirSync(join(out, channel));
+      for (const f of files) cpSync(join(src, f), join(out, channel, f));
+    }
+  });
+}
+
+// One build at a time: a second invocation (another test file, a parallel CI step) waits.
+function lock() {
+  mkdirSync(cacheRoot, { recursive: true });
+  const lockDir = join(cacheRoot, '.build.lock');
+  const deadline = Date.now() + 3 * 3600_000;
+  let waited = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      return () => rmSync(lockDir, { recursive: true, force: true });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        // The holder has not written its pid yet.
+      }
+      let alive = false;
+      if (Number.isInteger(holder) && holder > 0) {
+        try {
+          process.kill(holder, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+      } else {
+        alive = true;
+      }
+      if (!alive) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another peer build (pid ${holder}) holds ${lockDir}`);
+      if (!waited) log(`waiting for another peer build (pid ${holder})`);
+      waited = true;
+      execFileSync('sleep', ['2']);
+    }
+  }
+}
+
+const unlock = lock();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    unlock();
+    process.exit(130);
+  });
+}
+try {
+  log(`cache: ${cacheRoot}; ${goVersion()}`);
+  // Cheapest first, so a broken network shows up before the long compile.
+  const gatewayApi = await fetchGatewayApi();
+  const coredns = await buildCoreDNS();
+  const etcd = await buildEtcd();
+  const kubernetes = await buildKubernetes();
+  const manifest = {
+    etcd: join(etcd, 'bin/etcd'),
+    kubeApiserver: join(kubernetes, 'bin/kube-apiserver'),
+    kubeControllerManager: join(kubernetes, 'bin/kube-controller-manager'),
+    coredns: join(coredns, 'bin/coredns'),
+    gatewayApiCrds: { standard: join(gatewayApi, 'standard'), experimental: join(gatewayApi, 'experimental') },
+  };
+  if (!only) {
+    for (const p of [manifest.etcd, manifest.kubeApiserver, manifest.kubeControllerManager, manifest.coredns]) {
+      if (!existsSync(p)) throw new Error(`expected ${p} after the build`);
+    }
+    writeFileSync(join(cacheRoot, 'peers.json'), JSON.stringify(manifest, null, 2) + '\n');
+  }
+  log(`all peers ready (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+} catch (e) {
+  process.stderr.write(`\n[e2e peers] FAILED: ${e.message}\n`);
+  process.exitCode = 1;
+} finally {
+  unlock();
+}
