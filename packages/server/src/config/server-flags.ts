@@ -22,6 +22,7 @@ export interface ServerConfig {
   leaderElect: boolean;
   leaseName: string;
   leaseNamespace: string | undefined;
+  watchIdleTimeoutMs: number;
 }
 
 export class FlagError extends Error {}
@@ -64,6 +65,7 @@ export function serverFlagParser() {
     .option('leader-elect', { type: 'boolean', default: true, describe: 'elect one replica to write Service status' })
     .option('lease-name', { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' })
     .option('lease-namespace', { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" })
+    .option('watch-idle-timeout', { type: 'string', default: '150s', describe: 'restart a Kubernetes watch that sent nothing (not even a bookmark) for this long' })
     .strict()
     .help()
     .version(false)
@@ -72,7 +74,7 @@ export function serverFlagParser() {
 
 export const serverFlagNames = [
   'kubeconfig', 'domain', 'listen', 'resync', 'ttl', 'upstream', 'upstream-timeout', 'health',
-  'manifests', 'lb-class', 'log-level', 'leader-elect', 'lease-name', 'lease-namespace',
+  'manifests', 'lb-class', 'log-level', 'leader-elect', 'lease-name', 'lease-namespace', 'watch-idle-timeout',
 ];
 
 // Parses argv (without node and script); throws FlagError with one line naming the flag.
@@ -125,5 +127,6 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     leaderElect: parsed['leader-elect'],
     leaseName: text('lease-name'),
     leaseNamespace: parsed['lease-namespace'],
+    watchIdleTimeoutMs: flag('watch-idle-timeout', () => parseDuration(text('watch-idle-timeout'))),
   };
 }
