@@ -77,7 +77,10 @@ async function main(): Promise<Running> {
   const where = config.listen.host ?? '127.0.0.1';
   const someName = index.list('Service').find((s) => index.isEligible(s));
   const example = someName ? `${someName.meta.name}.${someName.meta.namespace}.${config.domain}` : `<service>.<namespace>.${config.domain}`;
-  log.info({ dns: formatListenAddress(config.listen), health: config.health && formatListenAddress(config.health) }, 'minilb is serving');
+  log.info(
+    { dnsPort: dns.port, dns: formatListenAddress({ ...config.listen, port: dns.port }), healthPort: http?.port },
+    'minilb is serving',
+  );
   process.stdout.write(`Try: dig @${where} -p ${dns.port} ${example}\n`);
 
   let controller: ServiceStatusController | undefined;
