@@ -8,3 +8,4 @@ export { readManifests, ManifestError } from './sources/manifest-files.js';
 export { loadKubeConfig } from './sources/kubernetes/kube-config.js';
 export { KubeClient } from './sources/kubernetes/kube-client.js';
 export { coreResources } from './sources/kubernetes/kubernetes-source.js';
+export { readClusterSnapshot } from './sources/kubernetes/cluster-snapshot.js';

@@ -7,7 +7,8 @@ import type { RecordIndex } from '../../index/record-index.js';
 import { trimObject } from '../../index/trim-object.js';
 import type { Logger } from '../../log.js';
 import { reportLastEventTimes, watchRestarts } from '../../metrics.js';
-import { KubeApiError, type KubeClient } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { discoverGatewayApiPaths, gatewayResources } from './gateway-api-discovery.js';
 import { Reflector } from './reflector.js';
 
 type Raw = Record<string, unknown>;
@@ -17,16 +18,6 @@ export const coreResources: { kind: ObjectKind; path: string }[] = [
   { kind: 'EndpointSlice', path: '/apis/discovery.k8s.io/v1/endpointslices' },
   { kind: 'Node', path: '/api/v1/nodes' },
   { kind: 'Ingress', path: '/apis/networking.k8s.io/v1/ingresses' },
-];
-
-const gatewayGroup = 'gateway.networking.k8s.io';
-
-// Preferred versions first: TLSRoute moved v1alpha2 -> v1alpha3 -> v1.
-export const gatewayResources: { kind: ObjectKind; plural: string; versions: string[] }[] = [
-  { kind: 'Gateway', plural: 'gateways', versions: ['v1', 'v1beta1'] },
-  { kind: 'HTTPRoute', plural: 'httproutes', versions: ['v1', 'v1beta1'] },
-  { kind: 'GRPCRoute', plural: 'grpcroutes', versions: ['v1', 'v1alpha2'] },
-  { kind: 'TLSRoute', plural: 'tlsroutes', versions: ['v1', 'v1alpha3', 'v1alpha2'] },
 ];
 
 export interface KubernetesSourceOptions {
@@ -116,25 +107,13 @@ export class KubernetesSource {
     await entry.reflector.stop();
   }
 
-  private async servedPlurals(version: string): Promise<Set<string> | undefined> {
-    try {
-      const list = await this.options.client.json<{ resources?: { name: string }[] }>(`/apis/${gatewayGroup}/${version}`);
-      return new Set((list.resources ?? []).map((r) => r.name));
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.status === 404 || err.status === 503)) return undefined;
-      throw err;
-    }
-  }
-
   // Starts, moves or stops the Gateway API watches to match what the cluster serves now.
   private async discoverGatewayApi(): Promise<void> {
     const { log, index } = this.options;
     try {
-      const served = new Map<string, Set<string> | undefined>();
-      for (const version of new Set(gatewayResources.flatMap((r) => r.versions))) served.set(version, await this.servedPlurals(version));
-      for (const { kind, plural, versions } of gatewayResources) {
-        const version = versions.find((v) => served.get(v)?.has(plural));
-        const path = version ? `/apis/${gatewayGroup}/${version}/${plural}` : undefined;
+      const paths = await discoverGatewayApiPaths(this.options.client);
+      for (const { kind } of gatewayResources) {
+        const path = paths.get(kind);
         const current = this.reflectors.get(kind);
         if (current?.path === path) continue;
         if (current) await this.stopReflector(kind);

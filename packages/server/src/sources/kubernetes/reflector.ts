@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log.js';
 import { apiError, KubeApiError, type KubeClient } from './kube-client.js';
+import { listAllPages } from './list-pages.js';
 
 type Raw = Record<string, unknown>;
 
@@ -102,19 +103,10 @@ export class Reflector {
   }
 
   private async list(): Promise<void> {
-    const items: Raw[] = [];
-    let continueToken: string | undefined;
-    let resourceVersion: string | undefined;
-    do {
-      const page = await this.options.client.json<{ items?: Raw[]; metadata?: Raw }>(this.options.path, {
-        query: { limit: this.options.pageSize ?? 500, continue: continueToken },
-        signal: this.abort.signal,
-      });
-      items.push(...(page.items ?? []));
-      continueToken = typeof page.metadata?.continue === 'string' && page.metadata.continue ? page.metadata.continue : undefined;
-      resourceVersion = page.metadata?.resourceVersion as string | undefined;
-    } while (continueToken);
-    for (const item of items) item.kind ??= this.options.kind;
+    const { items, resourceVersion } = await listAllPages(this.options.client, this.options.path, this.options.kind, {
+      pageSize: this.options.pageSize,
+      signal: this.abort.signal,
+    });
     this.call(() => this.options.handlers.replace(items), 'replace');
     this.resourceVersion = resourceVersion;
     this.lastListAt = Date.now();
