@@ -388,6 +388,11 @@ export class RecordIndex implements NameIndex {
     return this.claimsByObject.get(`Service/${nsName(namespace, name)}`) ?? [];
   }
 
+  // Every claimed hostname, wildcards written "*.suffix", for `minilb corefile`.
+  claimedNames(): string[] {
+    return [...this.exact.keys(), ...[...this.wildcards.keys()].map((n) => `*.${n}`)].sort();
+  }
+
   // Every claim on the same name as `claim`, the winner first.
   rivalsOf(claim: Claim): readonly Claim[] {
     return (claim.wildcard === 'none' ? this.exact : this.wildcards).get(claim.name) ?? [];
