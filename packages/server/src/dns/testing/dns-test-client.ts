@@ -122,22 +122,20 @@ export class TcpDnsConnection {
 
   // Resolves once `count` replies arrived (or the connection closed, or the time ran out).
   async waitForReplies(count: number, timeoutMs = 3000): Promise<Buffer[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.replies.length < count && !this.closed && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.waitFor((replies) => replies.length >= count, timeoutMs);
     return this.replies.slice(0, count);
   }
 
   async waitForClose(timeoutMs = 3000): Promise<boolean> {
+    await this.waitFor(() => false, timeoutMs);
+    return this.closed;
+  }
+
+  // Resolves true once the replies so far satisfy `done`, false on close or timeout.
+  async waitFor(done: (replies: Buffer[]) => boolean, timeoutMs = 3000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < deadline) {
+    while (!done(this.replies)) {
+      if (this.closed || Date.now() >= deadline) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -146,7 +144,7 @@ export class TcpDnsConnection {
         });
       });
     }
-    return this.closed;
+    return true;
   }
 
   close(): void {
