@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The `minilb` (and `minilb-cli`) command: one yargs command per concern. Errors reach the user
+// as one message and an exit status from exit-codes.ts.
+
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { CliError, exitCodes } from './exit-codes.js';
+import { routesCommand } from './routes/routes-command.js';
+
+// Issue 5 also asks for `inspect <hostname>` (src/inspect/) and `corefile` (src/corefile/);
+// they are not written yet and register here, beside routes, when they are.
+const commands = [routesCommand];
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  const parser = yargs(argv)
+    .scriptName('minilb')
+    .command(commands)
+    .demandCommand(1, 'give a command: minilb routes')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(packageVersion())
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, err) => {
+      if (err) throw err;
+      process.stderr.write(`minilb: ${message}\nRun "minilb --help" for usage.\n`);
+      exitCode = exitCodes.usage;
+    })
+    .exitProcess(false);
+  try {
+    await parser.parseAsync();
+    return exitCode !== exitCodes.ok ? exitCode : Number(process.exitCode ?? exitCodes.ok);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`minilb: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`minilb: unexpected error (please report it): ${(err as Error).stack ?? String(err)}\n`);
+    return exitCodes.failure;
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));

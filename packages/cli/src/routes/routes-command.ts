@@ -1,0 +1,131 @@
+// `minilb routes`: prints the podCIDR routes a LAN router needs in one of several formats, or
+// applies them to a Linux or OpenWrt router over the system ssh (--apply, --dry-run, --watch).
+
+import type { Argv, CommandModule } from 'yargs';
+import { desiredRoutes } from 'minilb-server/routes/pod-cidr-routes';
+import { readNodes } from '../cluster/cluster-nodes.js';
+import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
+import { formatRoutes, routeFormats } from './formats/route-format.js';
+import { canAsk, terminalConfirm } from './router/confirm.js';
+import { sshRunner } from './router/ssh-session.js';
+import { syncRouter } from './router/sync-router.js';
+import { routesOptions, type ApplyOptions, type RoutesArgs } from './routes-options.js';
+import { watchRoutes } from './watch-routes.js';
+
+export interface Io {
+  out: (text: string) => void; // stdout, whole lines with their newline
+  err: (text: string) => void; // stderr, whole lines with their newline
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function builder(y: Argv): Argv<RoutesArgs> {
+  return y
+    .usage(
+      '$0 routes [--format FORMAT] [--manifests PATH... | --kubeconfig FILE]\n' +
+        '$0 routes --apply --ssh [user@]host[:port] [--router linux|openwrt|auto] [--yes] [--dry-run] [--watch]',
+    )
+    .option('manifests', { type: 'array', string: true, describe: 'read Nodes from manifest files or directories instead of a cluster', group: 'Cluster:' })
+    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: in-cluster, KUBECONFIG, ~/.kube/config)', group: 'Cluster:' })
+    .option('context', { type: 'string', describe: 'kubeconfig context to use', group: 'Cluster:' })
+    .option('format', { type: 'string', choices: routeFormats, describe: 'output format (default: ip)', group: 'Print:' })
+    .option('default-gateway', { type: 'string', describe: 'the LAN router IPv4, sent as 0.0.0.0/0 in the option 121 formats', group: 'Print:' })
+    .option('uci-interface', { type: 'string', describe: 'OpenWrt interface of the next hops (default: lan)', group: 'Print:' })
+    .option('proto', { type: 'number', describe: 'route protocol number that marks minilb routes (default: 250)', group: 'Print:' })
+    .option('apply', { type: 'boolean', describe: 'change the router to match the cluster', group: 'Router:' })
+    .option('dry-run', { type: 'boolean', describe: 'read the router and print the plan; change nothing', group: 'Router:' })
+    .option('watch', { type: 'boolean', describe: 'keep the router in sync until stopped (needs --yes)', group: 'Router:' })
+    .option('ssh', { type: 'string', describe: '[user@]host[:port] of the router (the system ssh and its config are used)', group: 'Router:' })
+    .option('ssh-option', { alias: 'o', type: 'array', string: true, describe: 'ssh -o option, repeatable (-o IdentityFile=...)', group: 'Router:' })
+    .option('ssh-timeout', { type: 'number', describe: 'seconds one ssh session may take (default: 60)', group: 'Router:' })
+    .option('router', { type: 'string', choices: ['linux', 'openwrt', 'auto'], describe: 'kind of router (default: auto, by /etc/openwrt_release)', group: 'Router:' })
+    .option('yes', { alias: 'y', type: 'boolean', describe: 'apply without asking', group: 'Router:' })
+    .option('prune', { type: 'boolean', describe: 'remove minilb routes of nodes that are gone (default: on; --no-prune)', group: 'Router:' })
+    .option('allow-empty', { type: 'boolean', describe: 'let a cluster without routes remove every minilb route', group: 'Router:' })
+    .option('interval', { type: 'number', describe: 'seconds between --watch rounds (default: 30)', group: 'Router:' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'also list routes already in place', group: 'Router:' }) as unknown as Argv<RoutesArgs>;
+}
+
+function lineWriter(write: (text: string) => void): (line: string) => void {
+  return (line) => write(`${line}\n`);
+}
+
+async function applyRoutes(opts: ApplyOptions, io: Io): Promise<ExitCode> {
+  const runner = sshRunner({ target: opts.ssh, options: opts.sshOptions, timeoutMs: opts.sshTimeoutMs });
+  const sync = {
+    runner,
+    target: opts.sshText,
+    router: opts.router,
+    config: { proto: opts.proto, uciInterface: opts.uciInterface },
+    prune: opts.prune,
+    allowEmpty: opts.allowEmpty,
+    dryRun: opts.dryRun,
+    verbose: opts.verbose,
+  };
+  if (opts.mode === 'watch') {
+    const controller = new AbortController();
+    const stop = (): void => {
+      // The first signal lets the round in flight finish (it may be mid-apply); a second one ends it now.
+      if (controller.signal.aborted) process.exit(130);
+      io.err('stopping after the current round (signal again to stop now)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    try {
+      return await watchRoutes({
+        readNodes: () => readNodes(opts.source),
+        sync,
+        intervalMs: opts.intervalMs,
+        maxBackoffMs: 300_000,
+        signal: controller.signal,
+        print: lineWriter(io.out),
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  }
+  const { routes, problems } = desiredRoutes(await readNodes(opts.source));
+  for (const p of problems) io.err(`warning: ${p.message}\n`);
+  let confirm;
+  if (!opts.yes && !opts.dryRun) {
+    if (!canAsk()) {
+      // Asked only when the plan has changes, so a router already in sync still exits 0.
+      confirm = async (): Promise<boolean> => {
+        throw new CliError(
+          'Not confirmed: there is no terminal to ask on; pass --yes to apply (or --dry-run to only see the plan). Nothing was changed.',
+          exitCodes.notConfirmed,
+        );
+      };
+    } else {
+      confirm = terminalConfirm;
+    }
+  }
+  const result = await syncRouter(routes, { ...sync, confirm, out: lineWriter(io.out), err: lineWriter(io.err) });
+  return result.exitCode;
+}
+
+export async function runRoutes(args: RoutesArgs, io: Io = processIo): Promise<ExitCode> {
+  const opts = routesOptions(args);
+  if (opts.mode !== 'print') return applyRoutes(opts, io);
+  const { routes, problems } = desiredRoutes(await readNodes(opts.source));
+  for (const p of problems) io.err(`warning: ${p.message}\n`);
+  const { text, notes } = formatRoutes(opts.format, { routes, problems, ...opts });
+  io.out(text);
+  for (const note of notes) io.err(`note: ${note}\n`);
+  if (routes.length === 0) io.err('note: no node has a podCIDR with an InternalIP of its family: there are no routes to print\n');
+  return exitCodes.ok;
+}
+
+export const routesCommand: CommandModule<object, RoutesArgs> = {
+  command: 'routes',
+  describe: 'print or apply the podCIDR routes your LAN router needs',
+  builder,
+  handler: async (args) => {
+    process.exitCode = await runRoutes(args);
+  },
+};
