@@ -1,0 +1,68 @@
+import { fileURLToPath } from 'node:url';
+import { readManifests } from 'minilb-server/sources/manifest-files';
+import { startDnsServer } from 'minilb-server/dns/dns-server';
+import { RecordIndex } from 'minilb-server/index/record-index';
+import { createLogger } from 'minilb-server/log';
+import { describe, expect, it } from 'vitest';
+import type { ClusterObject } from 'minilb-server/index/cluster-objects';
+import { clusterFindings } from './cluster-findings.js';
+import { checkDnsServer } from './dns-check.js';
+import { doctorExitCode, formatDoctorReport } from './doctor-report.js';
+
+const demo = fileURLToPath(new URL('../../../../examples/demo-cluster.yaml', import.meta.url));
+const opts = { domain: 'minilb', lbClass: 'minilb' };
+
+function edit(objects: ClusterObject[], fn: (o: ClusterObject) => ClusterObject): ClusterObject[] {
+  return objects.map(fn);
+}
+
+describe('minilb doctor', () => {
+  it('finds nothing wrong in the demo cluster', async () => {
+    const objects = await readManifests([demo]);
+    const findings = clusterFindings(objects, opts);
+    expect(findings).toEqual([]);
+    expect(doctorExitCode({ findings, notes: [], unchecked: [] })).toBe(0);
+    expect(formatDoctorReport({ findings, notes: [], unchecked: [] })).toContain('no problems found');
+  });
+
+  it('reports each broken prerequisite with the objects and a fix', async () => {
+    const objects = edit(await readManifests([demo]), (o) => {
+      if (o.kind === 'Node' && o.meta.name === 'node2') return { ...o, podCIDRs: [] };
+      if (o.kind === 'EndpointSlice' && o.meta.name === 'mosquitto-x7k2p') return { ...o, endpoints: [{ ...o.endpoints[0]!, addresses: ['192.168.77.5'] }] };
+      if (o.kind === 'Service' && o.meta.name === 'envoy-public') return { ...o, ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 8443 }] };
+      if (o.kind === 'EndpointSlice' && o.meta.name === 'envoy-public-4hx8q') return { ...o, endpoints: o.endpoints.map((e) => ({ ...e, ready: false, serving: false })) };
+      return o;
+    });
+    objects.push({ ...(objects.find((o) => o.kind === 'Ingress')!), meta: { ...objects.find((o) => o.kind === 'Ingress')!.meta, namespace: 'other', creationTimestamp: '2026-09-01T00:00:00Z' } });
+    const findings = clusterFindings(objects, opts);
+    const byCheck = Object.fromEntries(findings.map((f) => [f.check, f]));
+    expect(byCheck['node-podcidr']?.message).toBe('node node2 has no podCIDRs, so the router gets no route to its pods');
+    expect(byCheck['node-podcidr']?.fix).toContain('--allocate-node-cidrs');
+    expect(byCheck['pod-outside-podcidr']?.objects).toEqual(['Service automation/mosquitto', 'Pod automation/mosquitto-0', 'Node node3']);
+    expect(byCheck['pod-outside-podcidr']?.fix).toContain('Calico');
+    expect(byCheck['port-mapping']?.fix).toContain('net.ipv4.ip_unprivileged_port_start=443');
+    expect(byCheck['no-ready-endpoints']?.objects).toEqual(['Service envoy-gateway/envoy-public']);
+    expect(byCheck['hostname-conflict']?.message).toBe(
+      'hostname paperless.sko.ai is claimed by 2 objects; Ingress paperless/paperless-ngx wins over Ingress other/paperless-ngx',
+    );
+    expect(doctorExitCode({ findings, notes: [], unchecked: [] })).toBe(1);
+    expect(doctorExitCode({ findings, notes: [], unchecked: ['router: ssh failed'] })).toBe(2);
+  });
+
+  it('checks a live server over UDP and TCP, and reports one that is not there', async () => {
+    const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
+    index.replaceAll(await readManifests([demo]));
+    const server = await startDnsServer({ listen: '127.0.0.1:0', index, log: createLogger('silent') });
+    try {
+      const ok = await checkDnsServer(`127.0.0.1:${server.port}`, 'minilb');
+      expect(ok.findings).toEqual([]);
+      expect(ok.notes[0]).toMatch(/SOA serial \d+/);
+      const wrongZone = await checkDnsServer(`127.0.0.1:${server.port}`, 'other.zone');
+      expect(wrongZone.findings[0]?.message).toContain('it is not serving the other.zone zone');
+    } finally {
+      await server.close();
+    }
+    const gone = await checkDnsServer(`127.0.0.1:${server.port}`, 'minilb');
+    expect(gone.findings.map((f) => f.message).join('\n')).toMatch(/does not answer over UDP[\s\S]*does not answer over TCP/);
+  });
+});
