@@ -11,7 +11,8 @@ export interface CoreDNS {
   /** Folder holding the Corefile; relative paths in the Corefile resolve here. */
   dir: string;
   corefilePath: string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (the example's `health { lameduck 5s }` delays exit). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface StartCoreDNSOptions {
@@ -27,8 +28,8 @@ export async function startCoreDNS(corefile: string, opts: StartCoreDNSOptions =
   writeFileSync(corefilePath, corefile);
   for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
   const proc = startProcess({ name: 'coredns', command: peers.coredns, args: ['-conf', corefilePath], dir, cwd: dir });
-  const stop = async () => {
-    await proc.stop();
+  const stop = async (graceMs?: number) => {
+    await proc.stop(graceMs);
     if (!keepRunFiles) rmSync(dir, { recursive: true, force: true });
   };
   try {

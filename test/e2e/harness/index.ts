@@ -34,3 +34,4 @@ export { makeDir, runDir } from './run-dir.js';
 export { repoRoot, cacheRoot } from './paths.js';
 export { waitFor, sleep, type WaitOptions } from './wait.js';
 export { adaptCorefile, type CorefileAdaptation } from './corefile.js';
+export { dnsProbe } from './dns-probe.js';

@@ -2,6 +2,7 @@
 // loopback ports and waits until /healthz says every source has synced.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { dnsProbe } from './dns-probe.js';
 import { repoRoot } from './paths.js';
 import { freePort } from './ports.js';
 import { describeExit, startProcess, type ManagedProcess } from './process.js';
@@ -20,7 +21,7 @@ export interface Minilb {
   httpUrl: string;
   process: ManagedProcess;
   dir: string;
-  /** Waits for /healthz 200 again (after a restart). */
+  /** Waits for /healthz 200 and a DNS reply again (after a restart). */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,7 +59,11 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
     const died = proc.exited.then((info) => {
       throw new Error(`minilb exited (${describeExit(info)}) before /healthz said 200\n${proc.logTail()}`);
     });
-    await Promise.race([healthy, died]).catch((e: Error) => {
+    // /healthz can say 200 a moment before the DNS sockets listen: wait for a reply too.
+    const answering = healthy.then(() =>
+      waitFor(() => dnsProbe(dnsPort), { what: `minilb answering DNS on 127.0.0.1:${dnsPort}`, timeoutMs: 10_000, intervalMs: 50 }),
+    );
+    await Promise.race([answering, died]).catch((e: Error) => {
       throw new Error(`${e.message}${e.message.includes('---') ? '' : `\n${proc.logTail()}`}`);
     });
   };

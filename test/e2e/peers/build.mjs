@@ -62,13 +62,24 @@ function run(label, cmd, cmdArgs, opts = {}) {
     let out = '';
     let err = '';
     child.stdout?.on('data', (d) => (out += d));
+    let downloads = 0;
+    let partial = '';
     child.stderr.on('data', (d) => {
       err += d;
-      // `go` reports downloads on stderr; show them so long fetches are visibly alive.
-      if (opts.echoStderr !== false) process.stderr.write(d);
+      // `go` reports each module download on stderr: count those, pass anything else through.
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('go: downloading ')) downloads++;
+        else if (line.trim() !== '') process.stderr.write(`${line}\n`);
+      }
     });
     const beat = setInterval(
-      () => log(`${label}: still running (${((Date.now() - t0) / 1000).toFixed(0)}s)`),
+      () =>
+        log(
+          `${label}: still running (${((Date.now() - t0) / 1000).toFixed(0)}s` +
+            (downloads > 0 ? `, ${downloads} modules downloaded)` : ')'),
+        ),
       20_000,
     );
     child.on('error', (e) => {
@@ -77,6 +88,7 @@ function run(label, cmd, cmdArgs, opts = {}) {
     });
     child.on('close', (code, signal) => {
       clearInterval(beat);
+      if (partial.trim() !== '' && !partial.startsWith('go: downloading ')) process.stderr.write(`${partial}\n`);
       if (code === 0) resolvePromise(out);
       else reject(new Error(`${label}: ${cmd} ${cmdArgs.join(' ')} failed (${signal ?? `exit ${code}`})\n${err.slice(-4000)}`));
     });

@@ -84,7 +84,9 @@ export function parseQuery(packet: Buffer): ParseOutcome {
       id,
       flags,
       question,
-      questionKey: `${lowerAscii(packet.subarray(HEADER_LENGTH, name.end)).toString('latin1')}/${qtype}/${qclass}`,
+      // Without dots inside labels the text names the wire labels exactly; with them, the key
+      // falls back to the wire bytes so two different names never share a cached answer.
+      questionKey: `${name.plain ? name.text : `\u0000${lowerAscii(packet.subarray(HEADER_LENGTH, name.end)).toString('latin1')}`}/${qtype}/${qclass}`,
       name: name.text,
       nameIsHostname: name.plain,
       qtype,
@@ -102,8 +104,9 @@ interface QuestionName {
 
 // The question comes first, so a compression pointer there can only point at the header or
 // forward: always malformed. Refusing pointers here also rules out pointer loops.
+// Built char by char: for names this short it beats slicing buffers per label.
 function readQuestionName(packet: Buffer, start: number): QuestionName | string {
-  const labels: string[] = [];
+  let text = '';
   let plain = true;
   let offset = start;
   for (;;) {
@@ -111,14 +114,19 @@ function readQuestionName(packet: Buffer, start: number): QuestionName | string 
     const length = packet[offset]!;
     if (length === 0) break;
     if (length > 63) return 'compressed or extended label in question';
-    if (offset + 1 + length > packet.length) return 'label truncated';
-    const label = lowerAscii(packet.subarray(offset + 1, offset + 1 + length)).toString('latin1');
-    if (label.includes('.')) plain = false;
-    labels.push(label);
-    offset += 1 + length;
-    if (offset - start + 1 > MAX_NAME_WIRE_LENGTH) return 'name too long';
+    const end = offset + 1 + length;
+    if (end > packet.length) return 'label truncated';
+    if (end - start + 1 > MAX_NAME_WIRE_LENGTH) return 'name too long';
+    if (offset !== start) text += '.';
+    for (let i = offset + 1; i < end; i++) {
+      let byte = packet[i]!;
+      if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
+      else if (byte === 0x2e) plain = false;
+      text += String.fromCharCode(byte);
+    }
+    offset = end;
   }
-  return { end: offset + 1, text: labels.join('.'), plain };
+  return { end: offset + 1, text, plain };
 }
 
 // Skips a name without following pointers, so no input can make it loop. Returns the offset
