@@ -81,7 +81,9 @@ function answerRecords(name: string, qtype: number, answers: Answers, context: A
     }
     return [withTtl({ type: RecordType.CNAME, target: answers.cname })];
   }
-  const apex = name === authority.zone;
+  // A hostname outside the zone (an Ingress host) is served as the apex of its own one-name
+  // zone: its SOA (the one NODATA carries) and NS answer there too.
+  const apex = name === authority.zone || !authority.isInZone(name);
   switch (qtype) {
     case RecordType.A:
       return addresses(name, answers.a, ipv4Bytes, RecordType.A, context).map(withTtl);

@@ -133,6 +133,12 @@ describe('negative answers', () => {
     expect(reply.packet.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'Paperless.sko.ai' });
   });
 
+  it('serves an out-of-zone hostname as its own apex: SOA and NS answer there', () => {
+    const { ask } = setup();
+    expect(ask('paperless.sko.ai', 'SOA').packet.answers?.[0]).toMatchObject({ type: 'SOA', name: 'paperless.sko.ai' });
+    expect(ask('paperless.sko.ai', 'NS').packet.answers?.[0]).toMatchObject({ type: 'NS', data: 'ns.minilb' });
+  });
+
   it('changes the SOA serial when the records change', () => {
     const { ask, index } = setup();
     const serial = () => (ask('minilb', 'SOA').packet.answers?.[0]?.data as dnsPacket.SoaData).serial;
@@ -150,6 +156,52 @@ describe('the zone apex', () => {
     const ns = ask('ns.minilb', 'A');
     expect(ns.rcode).toBe('NOERROR');
     expect(ns.packet.authorities?.[0]?.type).toBe('SOA');
+  });
+});
+
+describe('the response cache', () => {
+  it('stays within its bound under a flood of random names and keeps answering right', () => {
+    const index = new MapNameIndex('minilb').set('web.shop.minilb', { a: ['10.244.1.5'] });
+    const responder = new Responder({ index, ttl: 5, negativeTtl: 5, relayAvailable: false, cacheEntries: 100 });
+    for (let i = 0; i < 1000; i++) responder.respond(encodeQuery(`random-${i}.minilb`, 'A'), 'udp');
+    expect(responder.cachedResponses).toBe(100);
+    const reply = responder.respond(encodeQuery('web.shop.minilb', 'A'), 'udp');
+    expect(reply.kind === 'reply' && decodeResponse(reply.bytes).packet.answers?.[0]?.data).toBe('10.244.1.5');
+  });
+
+  it('shuffles SRV records of different sizes into well-formed packets', () => {
+    const index = new MapNameIndex('minilb').set('_dns._udp.x.minilb', {
+      srv: [
+        { priority: 0, weight: 1, port: 53, target: 'a.x.minilb' },
+        { priority: 0, weight: 1, port: 53, target: 'longer-target-name.x.minilb' },
+        { priority: 0, weight: 1, port: 53, target: 'mid-size.x.minilb' },
+      ],
+    });
+    const responder = new Responder({ index, ttl: 5, negativeTtl: 5, relayAvailable: false, cacheEntries: 100 });
+    const orders = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const reply = responder.respond(encodeQuery('_dns._udp.x.minilb', 'SRV'), 'udp');
+      if (reply.kind !== 'reply') throw new Error('no reply');
+      const targets = decodeResponse(reply.bytes).packet.answers!.map((r) => (r.data as dnsPacket.SrvData).target);
+      expect([...targets].sort()).toEqual(['a.x.minilb', 'longer-target-name.x.minilb', 'mid-size.x.minilb']);
+      orders.add(targets.join(' '));
+    }
+    expect(orders.size).toBe(6);
+  });
+
+  it('never lets a label holding a dot stand in for the dotted name', () => {
+    const { responder } = setup();
+    // One label "web.shop" then "minilb": on the wire a different name from web.shop.minilb.
+    const query = Buffer.concat([
+      Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([8]),
+      Buffer.from('web.shop'),
+      Buffer.from([6]),
+      Buffer.from('minilb'),
+      Buffer.from([0, 0, 1, 0, 1]),
+    ]);
+    const dotted = responder.respond(query, 'udp');
+    expect(dotted.kind === 'reply' && decodeResponse(dotted.bytes).rcode).toBe('NXDOMAIN');
   });
 });
 

@@ -67,8 +67,11 @@ export function renderResponse(entry: EncodedResponse, query: ParsedQuery): Buff
   out[3] = (out[3]! & 0xef) | (query.flags & 0x10);
   query.question.copy(out, HEADER_LENGTH);
   if (shuffle && shuffle.length > 2) {
+    // Fisher-Yates over record indices, then the records copied in that order. A byte loop beats
+    // Buffer#copy for blocks this small (16 bytes for A, 28 for AAAA).
     const count = shuffle.length - 1;
-    const order = Array.from({ length: count }, (_, i) => i);
+    const order: number[] = new Array<number>(count);
+    for (let i = 0; i < count; i++) order[i] = i;
     for (let i = count - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       const swap = order[i]!;
@@ -76,7 +79,11 @@ export function renderResponse(entry: EncodedResponse, query: ParsedQuery): Buff
       order[j] = swap;
     }
     let at = shuffle[0]!;
-    for (const i of order) at += bytes.copy(out, at, shuffle[i]!, shuffle[i + 1]!);
+    for (let i = 0; i < count; i++) {
+      const record = order[i]!;
+      const end = shuffle[record + 1]!;
+      for (let from = shuffle[record]!; from < end; from++) out[at++] = bytes[from]!;
+    }
   }
   return out;
 }
