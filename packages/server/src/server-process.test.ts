@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const mainJs = join(root, 'packages/server/dist/main.js');
+// The bundle is what `npm start`, the bin and the image run.
+const mainJs = join(root, 'packages/server/dist/bundle/minilb-server.mjs');
 const demo = join(root, 'examples/demo-cluster.yaml');
 
 interface Server {
