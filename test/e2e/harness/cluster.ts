@@ -189,6 +189,15 @@ export async function startCluster(): Promise<Cluster> {
         `--tls-cert-file=${pki.apiserver.cert}`,
         `--tls-private-key-file=${pki.apiserver.key}`,
         `--client-ca-file=${pki.ca.cert}`,
+        // Request-header authentication, as kubeadm configures it; the controller manager's
+        // delegated authentication reads this CA from kube-system/extension-apiserver-authentication.
+        `--requestheader-client-ca-file=${pki.frontProxyCa.cert}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+        `--proxy-client-key-file=${pki.frontProxyClient.key}`,
         '--authorization-mode=Node,RBAC',
         `--service-cluster-ip-range=${SERVICE_CIDRS}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',

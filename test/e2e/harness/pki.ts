@@ -29,6 +29,9 @@ export interface ClusterPki {
   apiserver: KeyPair;
   admin: KeyPair;
   controllerManager: KeyPair;
+  /** Request-header (front proxy) CA and client, as kubeadm sets up for aggregated APIs. */
+  frontProxyCa: KeyPair;
+  frontProxyClient: KeyPair;
   serviceAccountKey: string;
   serviceAccountPub: string;
 }
@@ -40,27 +43,36 @@ async function issue(
   name: string,
   subject: string,
   extensions: string[],
+  ca = 'ca',
 ): Promise<KeyPair> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
   await openssl(['req', '-new', ...ecKey, '-keyout', key, '-out', csr, '-subj', subject, ...extensions.flatMap((e) => ['-addext', e])], dir);
   await openssl(
-    ['x509', '-req', '-in', csr, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '7', '-copy_extensions', 'copy', '-out', cert],
+    ['x509', '-req', '-in', csr, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '7', '-copy_extensions', 'copy', '-out', cert],
     dir,
   );
   return { cert, key };
 }
 
-export async function makePki(dir: string): Promise<ClusterPki> {
-  mkdirSync(dir, { recursive: true });
+async function selfSignedCa(dir: string, name: string, cn: string): Promise<KeyPair> {
   await openssl(
-    ['req', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '7', '-subj', '/CN=minilb-e2e-ca',
+    ['req', '-x509', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '7', '-subj', `/CN=${cn}`,
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature'],
     dir,
   );
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+}
+
+export async function makePki(dir: string): Promise<ClusterPki> {
+  mkdirSync(dir, { recursive: true });
+  const [ca, frontProxyCa] = await Promise.all([
+    selfSignedCa(dir, 'ca', 'minilb-e2e-ca'),
+    selfSignedCa(dir, 'front-proxy-ca', 'minilb-e2e-front-proxy-ca'),
+  ]);
   const client = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
-  const [apiserver, admin, controllerManager] = await Promise.all([
+  const [apiserver, admin, controllerManager, frontProxyClient] = await Promise.all([
     issue(dir, 'apiserver', '/CN=kube-apiserver', [
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature',
@@ -70,16 +82,19 @@ export async function makePki(dir: string): Promise<ClusterPki> {
     ]),
     issue(dir, 'admin', '/O=system:masters/CN=minilb-e2e-admin', client),
     issue(dir, 'controller-manager', '/CN=system:kube-controller-manager', client),
+    issue(dir, 'front-proxy-client', '/CN=front-proxy-client', client, 'front-proxy-ca'),
     openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key'], dir).then(() =>
       openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir),
     ),
   ]);
   return {
     dir,
-    ca: { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') },
+    ca,
     apiserver,
     admin,
     controllerManager,
+    frontProxyCa,
+    frontProxyClient,
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub'),
   };
