@@ -91,6 +91,28 @@ describe('answers from the index', () => {
     expect(orders).toEqual(new Set(['10.244.1.5,10.244.2.7', '10.244.2.7,10.244.1.5']));
   });
 
+  it('leaves out a record that cannot be encoded instead of inventing an address, and reports it', () => {
+    const index = new MapNameIndex('minilb').set('odd.minilb', { a: ['10.244.1.5', 'not-an-ip', '1.2.3'], aaaa: ['fe80::1%eth0'] });
+    const reports: string[] = [];
+    const responder = new Responder({
+      index,
+      ttl: 5,
+      negativeTtl: 5,
+      relayAvailable: false,
+      cacheEntries: 10,
+      reportUnwritable: (name, detail) => reports.push(`${name}: ${detail}`),
+    });
+    const a = responder.respond(encodeQuery('odd.minilb', 'A'), 'udp');
+    expect(a.kind === 'reply' && decodeResponse(a.bytes).packet.answers?.map((r) => r.data)).toEqual(['10.244.1.5']);
+    const aaaa = responder.respond(encodeQuery('odd.minilb', 'AAAA'), 'udp');
+    expect(aaaa.kind === 'reply' && decodeResponse(aaaa.bytes).packet.answers).toEqual([]);
+    expect(reports).toEqual([
+      'odd.minilb: "not-an-ip" is not an IPv4 address',
+      'odd.minilb: "1.2.3" is not an IPv4 address',
+      'odd.minilb: "fe80::1%eth0" is not an IPv6 address',
+    ]);
+  });
+
   it('shows new records as soon as the index changes', () => {
     const { ask, index } = setup();
     expect(ask('web.shop.minilb', 'A').packet.answers).toHaveLength(2);
