@@ -29,7 +29,7 @@ describe('minilb routes on a Linux router over OpenSSH', () => {
 
   const owned = (): Owned[] =>
     (lab.routes(router) as Owned[]).filter((r) => r.protocol === '250').map((r) => ({ dst: r.dst, gateway: r.gateway }));
-  const apply = (nodes: TestNode[], ...extra: string[]) => minilb(client, ['routes', '--manifests', writeNodes(manifests, nodes), ...sshFlags, ...extra]);
+  const apply = (nodes: TestNode[], ...extra: string[]) => minilb(client, ['routes', '--apply', '--manifests', writeNodes(manifests, nodes), ...sshFlags, ...extra]);
   const ping = (address: string): boolean =>
     lab.exec(client, ['busybox', 'ping', '-c', '1', '-W', '2', address], { timeoutMs: 10_000 }).status === 0;
 
@@ -107,7 +107,7 @@ describe('minilb routes on a Linux router over OpenSSH', () => {
   it('changes nothing the second time (here over IPv6 and with --router linux)', () => {
     const before = lab.routes(router);
     const flags = sshFlags.map((f) => (f === 'root@198.51.100.1' ? 'root@[2001:db8:100::1]:22' : f));
-    const r = minilb(client, ['routes', '--manifests', writeNodes(manifests, [n1, n2]), ...flags, '--router', 'linux', '--yes']);
+    const r = minilb(client, ['routes', '--apply', '--manifests', writeNodes(manifests, [n1, n2]), ...flags, '--router', 'linux', '--yes']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Plan: 0 to add, 0 to change, 0 to remove, 3 in place.\nNothing to change.\n');
     expect(lab.routes(router)).toEqual(before);
@@ -154,7 +154,7 @@ describe('minilb routes on a Linux router over OpenSSH', () => {
 
   it('reports an ssh failure with exit 4', () => {
     const flags = sshFlags.map((f) => (f === 'root@198.51.100.1' ? 'root@198.51.100.1:2222' : f));
-    const r = minilb(client, ['routes', '--manifests', writeNodes(manifests, [n1]), ...flags, '--yes']);
+    const r = minilb(client, ['routes', '--apply', '--manifests', writeNodes(manifests, [n1]), ...flags, '--yes']);
     expect(r.status).toBe(4);
     expect(r.stderr).toContain('ssh root@198.51.100.1:2222 failed');
   });
