@@ -12,6 +12,8 @@ const script = (state: string): string => `#!/usr/local/sbin/ash
 state=${state}
 echo "$*" >> "$state/calls"
 fail() { echo "uci: $1" >&2; exit 1; }
+# A test makes one call fail by writing a fixed string that the call's arguments contain.
+[ -s "$state/fail-on" ] && echo "$*" | grep -qF "$(cat "$state/fail-on")" && fail 'Invalid argument'
 [ "$2" = network ] || [ "\${2#network.}" != "$2" ] || fail 'Entry not found'
 case "$1" in
   changes) cat "$state/changes" ;;
@@ -71,7 +73,13 @@ export class UciStandIn {
     writeFileSync(join(this.state, 'committed'), text);
     writeFileSync(join(this.state, 'staged'), text);
     writeFileSync(join(this.state, 'changes'), pending.map((l) => `${l}\n`).join(''));
+    this.failOn('');
     this.clearCalls();
+  }
+
+  // Makes the next calls whose arguments contain `text` fail as uci would ('' for none).
+  failOn(text: string): void {
+    writeFileSync(join(this.state, 'fail-on'), text);
   }
 
   clearCalls(): void {
