@@ -51,7 +51,11 @@ describe('listening', () => {
     }
   });
 
-  it.runIf(hasIpv6Loopback)('"[::1]:port" listens on that IPv6 address', async () => {
+  it('"[::1]:port" listens on that IPv6 address (or says why it cannot)', async () => {
+    if (!hasIpv6Loopback) {
+      await expect(startDnsServer({ listen: '[::1]:0', index: demoIndex(), log: captureLog().log })).rejects.toThrow(/-listen: cannot listen .*\[::1\]/);
+      return;
+    }
     const { server } = await start({ listen: '[::1]:0' });
     expect(server.udpAddress.address).toBe('::1');
     expect((await udpQuery(server.port, 'web.shop.minilb', 'A', {}, '::1')).rcode).toBe('NOERROR');
