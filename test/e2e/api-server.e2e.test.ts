@@ -1,9 +1,9 @@
 // Smoke scenario 1: the real API server answers, and the pinned Gateway API CRDs (standard,
 // then experimental for TLSRoute's older versions) install and become Established.
-import { ApisApi, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
+import { ApiException, ApisApi, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyYaml, installGatewayApiCrds, startCluster, type Cluster } from './harness/index.js';
+import { applyYaml, installGatewayApiCrds, minilbServiceAccountKubeconfig, startCluster, type Cluster } from './harness/index.js';
 
 describe('the API server', () => {
   let cluster: Cluster;
@@ -106,5 +106,34 @@ spec:
     })) as { apiVersion: string; spec: { hostnames: string[] } };
     expect(tls.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(tls.spec.hostnames).toEqual(['mqtt.apps.example.com']);
+  });
+
+  it("gives minilb's ServiceAccount exactly examples/deploy's RBAC: it reads what it serves, not Secrets", async () => {
+    const identity = await minilbServiceAccountKubeconfig();
+    expect(identity).toMatchObject({ namespace: 'minilb', serviceAccount: 'minilb' });
+    const kc = new KubeConfig();
+    kc.loadFromFile(identity.kubeconfigPath);
+
+    const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(review.status?.userInfo?.username).toBe('system:serviceaccount:minilb:minilb');
+    await kc.makeApiClient(CoreV1Api).listServiceForAllNamespaces();
+    await kc.makeApiClient(DiscoveryV1Api).listEndpointSliceForAllNamespaces();
+    const denied = await kc
+      .makeApiClient(CoreV1Api)
+      .listSecretForAllNamespaces()
+      .then(
+        () => 'allowed',
+        (e: unknown) => (e instanceof ApiException ? e.code : e),
+      );
+    expect(denied).toBe(403);
+  });
+
+  it('comes back after an API server restart with its data (etcd keeps it)', async () => {
+    const core = () => cluster.kc.makeApiClient(CoreV1Api);
+    await core().createNamespace({ body: { metadata: { name: 'survives-restart' } } });
+    await cluster.apiserver.restart();
+    await cluster.waitReady();
+    const ns = await core().readNamespace({ name: 'survives-restart' });
+    expect(ns.metadata?.name).toBe('survives-restart');
   });
 });

@@ -165,7 +165,8 @@ describe('CoreDNS with examples/corefile in front of minilb', () => {
     await waitFor(
       async () => {
         const before = metricValue(await scrape(metricsUrl), 'coredns_proxy_healthcheck_failures_total', to);
-        await sleep(6000); // longer than health_check 5s: a failing check would show up
+        // Longer than one failing round (1 s timeout + health_check 5s): a failing check would show.
+        await sleep(8000);
         return metricValue(await scrape(metricsUrl), 'coredns_proxy_healthcheck_failures_total', to) === before;
       },
       { what: 'health checks against the resumed minilb succeeding', timeoutMs: 30_000, intervalMs: 0 },

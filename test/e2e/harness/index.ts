@@ -13,6 +13,7 @@ export {
   installGatewayApiCrds,
   isNotFound,
   kubeconfigForServiceAccount,
+  minilbServiceAccountKubeconfig,
   nextPodIPs,
   parseYaml,
   setPodReady,
@@ -22,6 +23,7 @@ export {
   type GatewayApiChannel,
   type LoadBalancerServiceOptions,
   type ReadyPodOptions,
+  type ServiceAccountIdentity,
 } from './kube.js';
 export { startMinilb, minilbMain, type Minilb, type StartMinilbOptions } from './minilb.js';
 export { startCoreDNS, type CoreDNS, type StartCoreDNSOptions } from './coredns.js';

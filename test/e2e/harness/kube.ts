@@ -23,6 +23,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { currentCluster, writeKubeconfig } from './cluster.js';
+import { repoRoot } from './paths.js';
 import { waitFor } from './wait.js';
 
 const FIELD_MANAGER = 'minilb-e2e';
@@ -457,4 +458,29 @@ export async function kubeconfigForServiceAccount(namespace: string, serviceAcco
   const path = join(cluster.dataDir, `sa-${namespace}-${serviceAccount}.kubeconfig`);
   writeKubeconfig(path, cluster.server, cluster.pki.ca.cert, { name: `${namespace}-${serviceAccount}`, token });
   return path;
+}
+
+const RBAC_KINDS = new Set(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+export interface ServiceAccountIdentity {
+  namespace: string;
+  serviceAccount: string;
+  kubeconfigPath: string;
+}
+
+/**
+ * Applies the namespace and RBAC of examples/deploy/*.yaml (not the workloads) and returns a
+ * kubeconfig for its ServiceAccount: minilb with exactly the rights a real install gives it.
+ */
+export async function minilbServiceAccountKubeconfig(deployDir = join(repoRoot, 'examples/deploy')): Promise<ServiceAccountIdentity> {
+  const objects = readdirSync(deployDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((f) => parseYaml(readFileSync(join(deployDir, f), 'utf8')))
+    .filter((o) => RBAC_KINDS.has(o.kind ?? ''));
+  const sa = objects.find((o) => o.kind === 'ServiceAccount');
+  if (!sa?.metadata?.name || !sa.metadata.namespace) throw new Error(`no namespaced ServiceAccount in ${deployDir}/*.yaml`);
+  await applyYaml(objects);
+  const kubeconfigPath = await kubeconfigForServiceAccount(sa.metadata.namespace, sa.metadata.name);
+  return { namespace: sa.metadata.namespace, serviceAccount: sa.metadata.name, kubeconfigPath };
 }
