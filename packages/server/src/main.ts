@@ -3,7 +3,7 @@
 // the DNS and HTTP front ends and, against a cluster, the leader-elected status controller.
 
 import { FlagError, parseServerFlags } from './config/server-flags.js';
-import { formatListenAddress } from './config/listen-address.js';
+import { formatHostPort } from './config/host-port.js';
 import { startDnsServer } from './dns/dns-server.js';
 import { startHttpServer } from './http/http-server.js';
 import { RecordIndex } from './index/record-index.js';
@@ -43,7 +43,7 @@ async function main(): Promise<Running> {
   await cluster?.source.waitForSync();
 
   const dns = await startDnsServer({
-    listen: formatListenAddress(config.listen),
+    listen: formatHostPort(config.listen),
     index,
     log,
     ttl: config.ttl,
@@ -54,7 +54,7 @@ async function main(): Promise<Running> {
   const someService = index.list('Service').find((s) => index.isEligible(s));
   const example = someService ? `${someService.meta.name}.${someService.meta.namespace}.${config.domain}` : `<service>.<namespace>.${config.domain}`;
   log.info(
-    { dnsPort: dns.port, dns: formatListenAddress({ ...config.listen, port: dns.port }), healthPort: http?.port },
+    { dnsPort: dns.port, dns: formatHostPort({ ...config.listen, port: dns.port }), healthPort: http?.port },
     'minilb is serving',
   );
   process.stdout.write(`Try: dig @${config.listen.host ?? '127.0.0.1'} -p ${dns.port} ${example}\n`);

@@ -149,7 +149,7 @@ describe('start and stop', () => {
   it('refuses a bad flag with one line naming it and exit status 2', async () => {
     const result = await run(process.execPath, [mainJs, '-listen', 'nowhere']).catch((err: { code: number; stderr: string }) => err);
     expect((result as { code: number }).code).toBe(2);
-    expect((result as { stderr: string }).stderr.trim()).toMatch(/^minilb-server: invalid -listen: "nowhere" is not host:port/);
+    expect((result as { stderr: string }).stderr.trim()).toMatch(/^minilb-server: invalid -listen: "nowhere" is not \[address\]:port/);
     expect((result as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
   });
 

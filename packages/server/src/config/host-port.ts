@@ -34,3 +34,8 @@ function splitHostPort(text: string): { host: string; port: number | undefined }
   const port = Number(match[3]);
   return port <= 65535 ? { host, port } : undefined;
 }
+
+export function formatHostPort(address: HostPort): string {
+  const host = address.host === undefined ? '' : address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `${host}:${address.port}`;
+}

@@ -37,12 +37,12 @@ describe('server flags', () => {
   });
 
   it.each([
-    [['-listen', 'localhost'], /^invalid -listen: "localhost" is not host:port/],
-    [['-listen', ':99999'], /^invalid -listen: port 99999/],
+    [['-listen', 'localhost'], /^invalid -listen: "localhost" is not \[address\]:port/],
+    [['-listen', ':99999'], /^invalid -listen: ":99999" is not \[address\]:port/],
     [['-ttl', 'five'], /^invalid -ttl: "five" is not a duration/],
     [['-resync', '-3'], /^invalid -resync/],
     [['-domain', 'bad_domain!'], /^invalid -domain/],
-    [['-upstream', ':53'], /^invalid -upstream: ":53" needs a host/],
+    [['-upstream', ':53'], /^invalid -upstream: ":53" is not an IP address/],
     [['-log-level', 'loud'], /log-level/],
     [['-no-such-flag'], /no-such-flag/],
   ])('stops on %j with one line naming the flag', async (argv, message) => {

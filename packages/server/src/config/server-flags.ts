@@ -3,19 +3,19 @@
 
 import yargs from 'yargs';
 import { parseDuration } from './durations.js';
-import { parseListenAddress, type ListenAddress } from './listen-address.js';
+import { parseListenAddress, parseUpstreamAddress, type HostPort } from './host-port.js';
 import { logLevels, type LogLevel } from '../log.js';
 import { parseHostname } from '../index/hostnames.js';
 
 export interface ServerConfig {
   kubeconfig: string | undefined;
   domain: string;
-  listen: ListenAddress;
+  listen: HostPort;
   resyncMs: number;
   ttl: number;
   upstream: string[];
   upstreamTimeoutMs: number;
-  health: ListenAddress | undefined;
+  health: HostPort | undefined;
   manifests: string[];
   lbClass: string;
   logLevel: LogLevel;
@@ -42,7 +42,8 @@ function flag<T>(name: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new FlagError(`invalid -${name}: ${(err as Error).message}`);
+    const message = (err as Error).message.replace(new RegExp(`^-${name}: `), '');
+    throw new FlagError(`invalid -${name}: ${message}`);
   }
 }
 
@@ -114,8 +115,7 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
         .map((u) => u.trim())
         .filter((u) => u !== '')
         .map((u) => {
-          const address = parseListenAddress(u);
-          if (!address.host) throw new Error(`"${u}" needs a host`);
+          parseUpstreamAddress(u);
           return u;
         }),
     ),

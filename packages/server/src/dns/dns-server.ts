@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net, { type AddressInfo } from 'node:net';
 import type { NameIndex } from '../index/name-lookup.js';
 import type { Logger } from '../log.js';
-import { parseListenAddress } from './host-port.js';
+import { parseListenAddress } from '../config/host-port.js';
 import { createQueryHandler } from './query-handler.js';
 import { Responder } from './responder.js';
 import { TcpFrontEnd } from './tcp-front-end.js';

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { HEADER_LENGTH, HeaderFlag } from './protocol-numbers.js';
 import type { ParsedQuery } from './query-parser.js';
 import type { Transport } from './responder.js';
-import { parseUpstreamAddress } from './host-port.js';
+import { parseUpstreamAddress } from '../config/host-port.js';
 import { FrameReader } from './tcp-frame-reader.js';
 
 export interface UpstreamRelayOptions {

@@ -12,10 +12,9 @@ export interface ZoneAuthority {
   isInZone(name: string): boolean;
 }
 
-// No zone transfers are offered, so the serial only tells a human or a monitor that the
-// records changed. Starting from the boot time in seconds keeps it rising across restarts
-// that happen slower than one change per second.
-export function createZoneAuthority(zone: string, negativeTtl: number, bootSeconds = Math.floor(Date.now() / 1000)): ZoneAuthority {
+// No zone transfers are offered, so the serial only tells a human or a monitor when the records
+// last changed: the index version is the Unix time of its last change (`minilb doctor` reads it).
+export function createZoneAuthority(zone: string, negativeTtl: number): ZoneAuthority {
   const nameServer = zone === '' ? 'ns' : `ns.${zone}`;
   const hostmaster = zone === '' ? 'hostmaster' : `hostmaster.${zone}`;
   const suffix = `.${zone}`;
@@ -27,7 +26,7 @@ export function createZoneAuthority(zone: string, negativeTtl: number, bootSecon
       type: RecordType.SOA,
       mname: nameServer,
       rname: hostmaster,
-      serial: (bootSeconds + indexVersion) >>> 0,
+      serial: indexVersion >>> 0,
       refresh: 3600,
       retry: 600,
       expire: 86400,

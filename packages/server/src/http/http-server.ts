@@ -3,13 +3,13 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ListenAddress } from '../config/listen-address.js';
+import type { HostPort } from '../config/host-port.js';
 import type { RecordIndex } from '../index/record-index.js';
 import type { Logger } from '../log.js';
 import { indexConflicts, indexRecords, registry, sourceObjects } from '../metrics.js';
 
 export interface HttpServerOptions {
-  listen: ListenAddress;
+  listen: HostPort;
   index: RecordIndex;
   healthy: () => { ok: boolean; detail: string };
   log: Logger;

@@ -22,7 +22,9 @@ export type Lookup =
 
 export interface NameIndex {
   readonly zone: string; // the configured domain, lower-case, e.g. 'minilb'
-  readonly version: number; // increases whenever any answer may have changed
+  // Increases whenever any answer may have changed; the record index makes it the Unix time of
+  // its last change (at least one more than before), so it doubles as the SOA serial.
+  readonly version: number;
   lookup(name: string): Lookup; // name: lower-case, no trailing dot
   onChange(listener: () => void): void;
 }

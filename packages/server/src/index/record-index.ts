@@ -52,7 +52,7 @@ export class RecordIndex implements NameIndex {
   readonly zone: string;
   readonly lbClass: string;
   private readonly maxChainDepth: number;
-  private currentVersion = 1;
+  private currentVersion = Math.floor(Date.now() / 1000);
   private readonly listeners: (() => void)[] = [];
 
   private readonly objects = new Map<ObjectKind, Map<string, ClusterObject>>();
@@ -120,7 +120,7 @@ export class RecordIndex implements NameIndex {
   }
 
   private changed(): void {
-    this.currentVersion++;
+    this.currentVersion = Math.max(this.currentVersion + 1, Math.floor(Date.now() / 1000));
     for (const listener of this.listeners) listener();
   }
 
