@@ -20,6 +20,13 @@ export function minilb(ns: string, args: string[], input = ''): Exec {
   return run('ip', ['netns', 'exec', ns, process.execPath, cliMain, ...args], { input, timeoutMs: 90_000 });
 }
 
+// In the machine's own network namespace (where the harness's API server listens on loopback).
+export function minilbHere(args: string[], env: NodeJS.ProcessEnv = process.env): Exec {
+  return run('env', ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), process.execPath, cliMain, ...args], {
+    timeoutMs: 90_000,
+  });
+}
+
 export interface Watcher {
   child: ChildProcess;
   output: () => string;

@@ -35,9 +35,19 @@ async function listNodesFromApi(source: ClusterSource): Promise<TrimmedNode[]> {
   let from: string;
   try {
     ({ kc, from } = loadKubeConfig(source.kubeconfig));
-    if (source.context) kc.setCurrentContext(source.context);
   } catch (err) {
     throw new CliError(`${(err as Error).message.replace('-kubeconfig', '--kubeconfig').replace('-manifests', '--manifests')}`, exitCodes.cluster);
+  }
+  if (source.context) {
+    // client-node accepts any name here and fails later with "no current cluster".
+    if (!kc.getContextObject(source.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new CliError(
+        `--context ${source.context}: no such context in ${from} (it has ${known.length > 0 ? known.join(', ') : 'none'})`,
+        exitCodes.cluster,
+      );
+    }
+    kc.setCurrentContext(source.context);
   }
   let client;
   try {
