@@ -46,7 +46,14 @@ function builder(y: Argv): Argv<RoutesArgs> {
     .option('prune', { type: 'boolean', describe: 'remove minilb routes of nodes that are gone (default: on; --no-prune)', group: 'Router:' })
     .option('allow-empty', { type: 'boolean', describe: 'let a cluster without routes remove every minilb route', group: 'Router:' })
     .option('interval', { type: 'number', describe: 'seconds between --watch rounds (default: 30)', group: 'Router:' })
-    .option('verbose', { alias: 'v', type: 'boolean', describe: 'also list routes already in place', group: 'Router:' }) as unknown as Argv<RoutesArgs>;
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'also list routes already in place', group: 'Router:' })
+    .example('$0 routes --format dnsmasq --default-gateway 192.168.1.1', 'DHCP option 121 for dnsmasq')
+    .example('$0 routes --apply --ssh root@192.168.1.1 --dry-run', 'show what would change on the router')
+    .example('$0 routes --watch --yes --ssh root@openwrt.lan -o IdentityFile=/keys/router', 'keep an OpenWrt router in sync')
+    .epilogue(
+      'Exit status: 0 done, 2 bad flags, 3 cluster unreadable, 4 ssh failed, 5 refused (nothing changed), ' +
+        '6 some changes did not take, 7 foreign routes left alone, 8 not confirmed.',
+    ) as unknown as Argv<RoutesArgs>;
 }
 
 function lineWriter(write: (text: string) => void): (line: string) => void {
