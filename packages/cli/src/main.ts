@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CliError, exitCodes } from './exit-codes.js';
+import { corefileCommand } from './corefile/corefile-command.js';
+import { doctorCommand } from './doctor/doctor-command.js';
+import { inspectCommand } from './inspect/inspect-command.js';
 import { routesCommand } from './routes/routes-command.js';
 
-// Issue 5 also asks for `inspect <hostname>` (src/inspect/) and `corefile` (src/corefile/);
-// they are not written yet and register here, beside routes, when they are.
-const commands = [routesCommand];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -21,8 +21,11 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number = exitCodes.ok;
   const parser = yargs(argv)
     .scriptName('minilb')
-    .command(commands)
-    .demandCommand(1, 'give a command: minilb routes')
+    .command(routesCommand)
+    .command(inspectCommand)
+    .command(corefileCommand)
+    .command(doctorCommand)
+    .demandCommand(1, 'give a command: routes, inspect, corefile or doctor')
     .strict()
     .help()
     .alias('h', 'help')

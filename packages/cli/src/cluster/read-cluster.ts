@@ -1,32 +1,76 @@
-// Reads every object the record index needs, offline from manifests or once from the API
-// server, for commands that explain or check the cluster (inspect, doctor, corefile).
+// Reads the cluster for the CLI: offline from manifest files, or from the API server through a
+// kubeconfig (--kubeconfig, in-cluster, KUBECONFIG, ~/.kube/config), with the server's own
+// one-shot snapshot reader so both see a cluster the same way.
 
-import type { ClusterObject } from 'minilb-server/index/cluster-objects';
+import type { ClusterObject, TrimmedNode } from 'minilb-server/index/cluster-objects';
 import { readManifests } from 'minilb-server/sources/manifest-files';
-import { KubeClient } from 'minilb-server/sources/kubernetes/kube-client';
-import { loadKubeConfig } from 'minilb-server/sources/kubernetes/kube-config';
-import { readClusterSnapshot } from 'minilb-server/sources/kubernetes/cluster-snapshot';
 import { CliError, exitCodes } from '../exit-codes.js';
-import type { ClusterSource } from './cluster-nodes.js';
 
-export async function readCluster(source: ClusterSource): Promise<{ objects: ClusterObject[]; warnings: string[] }> {
+export interface ClusterSource {
+  manifests: string[] | undefined;
+  kubeconfig: string | undefined;
+  context: string | undefined;
+}
+
+export async function readNodes(source: ClusterSource): Promise<TrimmedNode[]> {
+  const objects = await readClusterObjects(source, new Set(['Node']));
+  return objects.filter((o): o is TrimmedNode => o.kind === 'Node');
+}
+
+// Every object the record index reads, or only the kinds in `only`.
+export async function readClusterObjects(source: ClusterSource, only?: ReadonlySet<string>): Promise<ClusterObject[]> {
   if (source.manifests && source.manifests.length > 0) {
     try {
-      return { objects: await readManifests(source.manifests), warnings: [] };
+      const objects = await readManifests(source.manifests);
+      return only ? objects.filter((o) => only.has(o.kind)) : objects;
     } catch (err) {
       throw new CliError(`cannot read the manifests: ${(err as Error).message}`, exitCodes.cluster);
     }
   }
-  let client: KubeClient | undefined;
+  return listFromApi(source, only);
+}
+
+async function listFromApi(source: ClusterSource, only: ReadonlySet<string> | undefined): Promise<ClusterObject[]> {
+  // Loaded only when needed: client-node's import alone costs ~75 MiB and most of a second.
+  const [{ loadKubeConfig }, { KubeClient }, { readClusterSnapshot }] = await Promise.all([
+    import('minilb-server/sources/kubernetes/kube-config'),
+    import('minilb-server/sources/kubernetes/kube-client'),
+    import('minilb-server/sources/kubernetes/cluster-snapshot'),
+  ]);
+  let kc;
+  let from: string;
   try {
-    const { kc } = loadKubeConfig(source.kubeconfig);
-    if (source.context) kc.setCurrentContext(source.context);
-    client = await KubeClient.create(kc);
-    const { objects, skipped } = await readClusterSnapshot(client);
-    return { objects, warnings: skipped.map((s) => `skipped a malformed object: ${s}`) };
+    ({ kc, from } = loadKubeConfig(source.kubeconfig));
   } catch (err) {
-    throw new CliError(`cannot read the cluster: ${(err as Error).message}`, exitCodes.cluster);
+    throw new CliError(`${(err as Error).message.replace('-kubeconfig', '--kubeconfig').replace('-manifests', '--manifests')}`, exitCodes.cluster);
+  }
+  if (source.context) {
+    // client-node accepts any name here and fails later with "no current cluster".
+    if (!kc.getContextObject(source.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new CliError(
+        `--context ${source.context}: no such context in ${from} (it has ${known.length > 0 ? known.join(', ') : 'none'})`,
+        exitCodes.cluster,
+      );
+    }
+    kc.setCurrentContext(source.context);
+  }
+  let client;
+  try {
+    client = await KubeClient.create(kc);
+  } catch (err) {
+    throw new CliError(`cannot use the kubeconfig from ${from}: ${(err as Error).message}`, exitCodes.cluster);
+  }
+  try {
+    const { objects, skipped } = await readClusterSnapshot(client, only);
+    for (const message of skipped) process.stderr.write(`warning: an object was unreadable and is ignored: ${message}\n`);
+    return objects;
+  } catch (err) {
+    const e = err as { status?: number; message?: string };
+    const what = only?.size === 1 ? `${[...only][0]!.toLowerCase()}s` : 'the cluster';
+    const hint = e.status === 401 || e.status === 403 ? ` (the credentials need list on ${what})` : '';
+    throw new CliError(`cannot list ${what} from ${client.serverUrl}${hint}: ${e.message ?? String(err)}`, exitCodes.cluster);
   } finally {
-    await client?.close();
+    await client.close();
   }
 }

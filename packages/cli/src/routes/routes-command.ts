@@ -3,7 +3,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { desiredRoutes } from 'minilb-server/routes/pod-cidr-routes';
-import { readNodes } from '../cluster/cluster-nodes.js';
+import { readNodes } from '../cluster/read-cluster.js';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
 import { formatRoutes, routeFormats } from './formats/route-format.js';
 import { canAsk, terminalConfirm } from './router/confirm.js';

@@ -2,7 +2,7 @@
 // refusal names the flag and what to do, before anything is read or changed.
 
 import { parseIpAddress } from 'minilb-server/routes/ip-prefix';
-import type { ClusterSource } from '../cluster/cluster-nodes.js';
+import type { ClusterSource } from '../cluster/read-cluster.js';
 import { CliError, exitCodes } from '../exit-codes.js';
 import { formatsNeedingDefaultGateway, routeFormats, type RouteFormat } from './formats/route-format.js';
 import { routerKinds, type RouterKind } from './router/router-driver.js';
