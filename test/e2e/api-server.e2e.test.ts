@@ -106,6 +106,16 @@ spec:
     })) as { apiVersion: string; spec: { hostnames: string[] } };
     expect(tls.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(tls.spec.hostnames).toEqual(['mqtt.apps.example.com']);
+
+    // The CRD's schema is enforced: an invalid hostname is rejected, with the server's reason.
+    await expect(
+      applyYaml(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: broken, namespace: monitoring }
+spec: { hostnames: ["not a hostname"] }
+`),
+    ).rejects.toThrow(/applying HTTPRoute monitoring\/broken failed: HTTP 422: .*hostnames/);
   });
 
   it("gives minilb's ServiceAccount exactly examples/deploy's RBAC: it reads what it serves, not Secrets", async () => {

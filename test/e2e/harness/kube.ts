@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { currentCluster, writeKubeconfig } from './cluster.js';
 import { repoRoot } from './paths.js';
-import { waitFor } from './wait.js';
+import { sleep, waitFor } from './wait.js';
 
 const FIELD_MANAGER = 'minilb-e2e';
 /** Pods need an image name; nothing ever pulls it. */
@@ -341,7 +341,9 @@ export function waitForEndpointSlices(
 
 /** Parses multi-document YAML (a file path or the text itself) into objects. */
 export function parseYaml(fileOrText: string): KubernetesObject[] {
-  const text = !fileOrText.includes('\n') && existsSync(fileOrText) ? readFileSync(fileOrText, 'utf8') : fileOrText;
+  const looksLikePath = !fileOrText.includes('\n') && /\.(ya?ml|json)$/.test(fileOrText.trim());
+  if (looksLikePath && !existsSync(fileOrText)) throw new Error(`no such YAML file: ${fileOrText}`);
+  const text = looksLikePath ? readFileSync(fileOrText, 'utf8') : fileOrText;
   return parseAllDocuments(text)
     .map((doc) => {
       if (doc.errors.length > 0) throw new Error(`invalid YAML: ${doc.errors[0]?.message}`);
@@ -368,26 +370,49 @@ export async function applyYaml(fileOrText: string | KubernetesObject[], opts: A
   for (const obj of objects) {
     const body: KubernetesObject = { ...obj, metadata: { ...obj.metadata } };
     delete (body as { status?: unknown }).status;
-    const result = await waitFor(
-      async () => {
+    const what = `${body.kind} ${body.metadata?.namespace ? `${body.metadata.namespace}/` : ''}${body.metadata?.name}`;
+    const deadline = Date.now() + 20_000;
+    let result: KubernetesObject | undefined;
+    while (!result) {
+      try {
         // A fresh client each try: KubernetesObjectApi caches API discovery per group version.
         const api = cluster.kc.makeApiClient(ObjectApi);
         const namespaced = await api.isNamespaced(body);
         if (namespaced && body.metadata) {
           body.metadata.namespace ??= opts.namespace ?? 'default';
           const ns = body.metadata.namespace;
-          if (ns && !namespaces.has(ns)) {
+          if (!namespaces.has(ns)) {
             await createNamespace(ns);
             namespaces.add(ns);
           }
         }
-        return api.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-      },
-      { what: `apply ${body.kind} ${body.metadata?.namespace ? `${body.metadata.namespace}/` : ''}${body.metadata?.name}`, timeoutMs: 20_000, intervalMs: 250 },
-    );
+        result = await api.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      } catch (e) {
+        // Only "not served yet" is worth waiting for (a CRD applied just before); a rejected
+        // object fails at once with the API server's message.
+        const notServedYet = (e instanceof ApiException && e.code === 404) || (e instanceof NotServedError);
+        if (!notServedYet || Date.now() > deadline) {
+          const detail = e instanceof ApiException ? `HTTP ${e.code}: ${apiMessage(e)}` : (e as Error).message;
+          throw new Error(`applying ${what} failed: ${detail}`);
+        }
+        await sleep(250);
+      }
+    }
     applied.push(result);
   }
   return applied;
+}
+
+class NotServedError extends Error {}
+
+/** The `message` of a Kubernetes Status body, or the raw body. */
+function apiMessage(e: ApiException<unknown>): string {
+  try {
+    const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string });
+    return body?.message ?? String(e.body);
+  } catch {
+    return String(e.body);
+  }
 }
 
 /** KubernetesObjectApi plus the one discovery answer applyYaml needs. */
@@ -395,7 +420,7 @@ class ObjectApi extends KubernetesObjectApi {
   async isNamespaced(obj: KubernetesObject): Promise<boolean> {
     if (!obj.apiVersion || !obj.kind) throw new Error(`object without apiVersion/kind: ${JSON.stringify(obj).slice(0, 200)}`);
     const resource = await this.resource(obj.apiVersion, obj.kind);
-    if (!resource) throw new Error(`the API server does not serve ${obj.kind} in ${obj.apiVersion} (yet)`);
+    if (!resource) throw new NotServedError(`the API server does not serve ${obj.kind} in ${obj.apiVersion}`);
     return resource.namespaced;
   }
 }

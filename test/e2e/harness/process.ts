@@ -82,6 +82,7 @@ export class ManagedProcess {
       });
       return this;
     }
+    child.on('error', (e) => this.log?.write(`=== process error: ${e.message}\n`));
     this.pidFile = writePidFile(`${this.name}-${this.id}`, child.pid, this.name, this.commandLine);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');

@@ -32,6 +32,8 @@ const onlyArg = args.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',')) : null;
 
 const started = Date.now();
+const cachedPeers = [];
+let builtAny = false;
 const log = (msg) => process.stdout.write(`[e2e peers +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
 
 function goVersion() {
@@ -96,21 +98,23 @@ function run(label, cmd, cmdArgs, opts = {}) {
 }
 
 /** Builds one peer into cacheRoot/<dirName> unless its stamp already matches `key`. */
-async function peer(name, version, key, build) {
+async function peer(name, version, key, outputs, build) {
   const dir = join(cacheRoot, `${name}-${version}`);
   const stampPath = join(dir, '.stamp.json');
   if (only && !only.has(name)) return dir;
   if (!force && existsSync(stampPath)) {
     try {
       const stamp = JSON.parse(readFileSync(stampPath, 'utf8'));
-      if (stamp.key === key) {
-        log(`${name} ${version}: cached in ${dir}`);
+      if (stamp.key === key && outputs.every((o) => existsSync(join(dir, o)))) {
+        cachedPeers.push(`${name} ${version}`);
         return dir;
       }
     } catch {
       // An unreadable stamp means an interrupted write: rebuild.
     }
   }
+  if (!builtAny) log(`cache: ${cacheRoot}; ${goVersion()}`);
+  builtAny = true;
   log(`${name} ${version}: building into ${dir}`);
   const t0 = Date.now();
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -118,6 +122,7 @@ async function peer(name, version, key, build) {
   mkdirSync(tmp, { recursive: true });
   try {
     await build(tmp);
+    for (const o of outputs) if (!existsSync(join(tmp, o))) throw new Error(`${name} ${version}: the build did not produce ${o}`);
     const seconds = Math.round((Date.now() - t0) / 1000);
     writeFileSync(
       join(tmp, '.stamp.json'),
@@ -155,7 +160,7 @@ async function buildKubernetes() {
     `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
   ].join(' ');
   const key = sha256(RECIPE, goMod, goSum, ldflags, goVersion());
-  return peer('kubernetes', version, key, async (out) => {
+  return peer('kubernetes', version, key, ['bin/kube-apiserver', 'bin/kube-controller-manager'], async (out) => {
     // The release's own go.mod lists the staging modules; ours must replace exactly those.
     const info = JSON.parse(
       await run('kubernetes: fetch go.mod', 'go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
@@ -206,7 +211,7 @@ async function buildEtcd() {
   const version = readModRequire(goMod, 'go.etcd.io/etcd/server/v3');
   const ldflags = `-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=${version}`;
   const key = sha256(RECIPE, goMod, goSum, mainGo, ldflags, goVersion());
-  return peer('etcd', version, key, async (out) => {
+  return peer('etcd', version, key, ['bin/etcd'], async (out) => {
     mkdirSync(join(out, 'bin'));
     await run(`etcd ${version}: go build`, 'go', ['build', '-trimpath', '-ldflags', ldflags, '-o', join(out, 'bin', 'etcd'), '.'], {
       cwd: modDir,
@@ -217,7 +222,7 @@ async function buildEtcd() {
 
 async function buildCoreDNS() {
   const key = sha256(RECIPE, COREDNS_VERSION, goVersion());
-  return peer('coredns', COREDNS_VERSION, key, async (out) => {
+  return peer('coredns', COREDNS_VERSION, key, ['bin/coredns'], async (out) => {
     await run(
       `coredns ${COREDNS_VERSION}: go install`,
       'go',
@@ -229,7 +234,7 @@ async function buildCoreDNS() {
 
 async function fetchGatewayApi() {
   const key = sha256(RECIPE, GATEWAY_API_VERSION);
-  return peer('gateway-api', GATEWAY_API_VERSION, key, async (out) => {
+  return peer('gateway-api', GATEWAY_API_VERSION, key, ['standard', 'experimental'], async (out) => {
     const info = JSON.parse(
       await run(
         `gateway-api ${GATEWAY_API_VERSION}: go mod download`,
@@ -298,7 +303,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 try {
-  log(`cache: ${cacheRoot}; ${goVersion()}`);
   // Cheapest first, so a broken network shows up before the long compile.
   const gatewayApi = await fetchGatewayApi();
   const coredns = await buildCoreDNS();
@@ -317,7 +321,8 @@ try {
     }
     writeFileSync(join(cacheRoot, 'peers.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
-  log(`all peers ready (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+  if (builtAny) log(`all peers ready (${((Date.now() - started) / 1000).toFixed(0)}s)`);
+  else log(`cached in ${cacheRoot}: ${cachedPeers.join(', ')}`);
 } catch (e) {
   process.stderr.write(`\n[e2e peers] FAILED: ${e.message}\n`);
   process.exitCode = 1;
