@@ -1,0 +1,54 @@
+// Admin-side API calls the harness does not offer: the status an Ingress controller or a
+// Gateway implementation would write (this cluster has none), and server-side dry runs.
+
+import { KubeClient } from 'minilb-server/sources/kubernetes/kube-client';
+import { currentCluster } from '../harness/index.js';
+
+let client: KubeClient | undefined;
+
+async function admin(): Promise<KubeClient> {
+  client ??= await KubeClient.create(currentCluster().kc);
+  return client;
+}
+
+export async function patchStatus(path: string, status: unknown): Promise<void> {
+  await (await admin()).json(`${path}/status`, {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: { status },
+  });
+}
+
+export async function readObject<T = Record<string, unknown>>(path: string): Promise<T> {
+  return (await admin()).json<T>(path);
+}
+
+export async function closeAdminClient(): Promise<void> {
+  await client?.close();
+  client = undefined;
+}
+
+export const ingressPath = (ns: string, name: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}`;
+export const gatewayApiPath = (ns: string, plural: string, name: string, version = 'v1') =>
+  `/apis/gateway.networking.k8s.io/${version}/namespaces/${ns}/${plural}/${name}`;
+export const servicePath = (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`;
+
+const collections: Record<string, string> = {
+  Deployment: '/apis/apps/v1/namespaces/{ns}/deployments',
+  DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',
+  Service: '/api/v1/namespaces/{ns}/services',
+  ConfigMap: '/api/v1/namespaces/{ns}/configmaps',
+};
+
+// Server-side apply with dryRun=All: the API server validates and admits it, stores nothing.
+export async function dryRunApply(obj: { kind?: string; metadata?: { name?: string; namespace?: string } }): Promise<void> {
+  const collection = collections[obj.kind ?? ''];
+  if (!collection) throw new Error(`no dry-run path for kind ${obj.kind}`);
+  const path = `${collection.replace('{ns}', obj.metadata?.namespace ?? 'default')}/${obj.metadata?.name}`;
+  await (await admin()).json(path, {
+    method: 'PATCH',
+    query: { fieldManager: 'minilb-e2e', dryRun: 'All', force: true },
+    contentType: 'application/apply-patch+yaml',
+    body: obj,
+  });
+}
