@@ -4,28 +4,23 @@
 import { KubeClient } from 'minilb-server/sources/kubernetes/kube-client';
 import { currentCluster } from '../harness/index.js';
 
-let client: KubeClient | undefined;
-
-async function admin(): Promise<KubeClient> {
-  client ??= await KubeClient.create(currentCluster().kc);
-  return client;
+// A fresh client per call: the scenarios restart the API server, and a pooled connection to
+// the old process would fail the next PATCH.
+async function withAdmin<T>(call: (client: KubeClient) => Promise<T>): Promise<T> {
+  const client = await KubeClient.create(currentCluster().kc);
+  try {
+    return await call(client);
+  } finally {
+    await client.close();
+  }
 }
 
 export async function patchStatus(path: string, status: unknown): Promise<void> {
-  await (await admin()).json(`${path}/status`, {
-    method: 'PATCH',
-    contentType: 'application/merge-patch+json',
-    body: { status },
-  });
+  await withAdmin((c) => c.json(`${path}/status`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { status } }));
 }
 
 export async function readObject<T = Record<string, unknown>>(path: string): Promise<T> {
-  return (await admin()).json<T>(path);
-}
-
-export async function closeAdminClient(): Promise<void> {
-  await client?.close();
-  client = undefined;
+  return withAdmin((c) => c.json<T>(path));
 }
 
 export const ingressPath = (ns: string, name: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${name}`;
@@ -45,10 +40,7 @@ export async function dryRunApply(obj: { kind?: string; metadata?: { name?: stri
   const collection = collections[obj.kind ?? ''];
   if (!collection) throw new Error(`no dry-run path for kind ${obj.kind}`);
   const path = `${collection.replace('{ns}', obj.metadata?.namespace ?? 'default')}/${obj.metadata?.name}`;
-  await (await admin()).json(path, {
-    method: 'PATCH',
-    query: { fieldManager: 'minilb-e2e', dryRun: 'All', force: true },
-    contentType: 'application/apply-patch+yaml',
-    body: obj,
-  });
+  await withAdmin((c) =>
+    c.json(path, { method: 'PATCH', query: { fieldManager: 'minilb-e2e', dryRun: 'All', force: true }, contentType: 'application/apply-patch+yaml', body: obj }),
+  );
 }

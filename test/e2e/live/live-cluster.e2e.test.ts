@@ -27,7 +27,7 @@ import {
   type Cluster,
   type Minilb,
 } from '../harness/index.js';
-import { closeAdminClient, dryRunApply, gatewayApiPath, ingressPath, patchStatus, readObject, servicePath } from './admin-api.js';
+import { dryRunApply, gatewayApiPath, ingressPath, patchStatus, readObject, servicePath } from './admin-api.js';
 
 // How long until `probe` holds, in ms; fails the test past `limitMs` (plus slack to report).
 async function msUntil(what: string, probe: () => Promise<boolean>, limitMs: number): Promise<number> {
@@ -59,7 +59,6 @@ describe('minilb on a live cluster, as the examples/deploy ServiceAccount', () =
     minilb = await startMinilb(['-kubeconfig', sa.kubeconfigPath, '-lease-namespace', sa.namespace, '-log-level', 'debug']);
   });
   afterAll(async () => {
-    await closeAdminClient();
     await minilb?.stop();
     await cluster?.stop();
   });

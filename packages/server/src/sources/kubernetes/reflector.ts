@@ -70,23 +70,26 @@ export class Reflector {
   private async run(): Promise<void> {
     const { log, kind } = this.options;
     const min = this.options.backoffMinMs ?? 500;
-    const max = this.options.backoffMaxMs ?? 30_000;
+    const max = this.options.backoffMaxMs ?? 8_000;
     let backoff = min;
     while (!this.stopped) {
       try {
         const resync = this.options.resyncMs ?? 0;
         if (!this.resourceVersion || (resync > 0 && Date.now() - this.lastListAt >= resync)) await this.list();
-        const sawEvents = await this.watch();
-        if (sawEvents) backoff = min;
+        await this.watch(() => (backoff = min));
       } catch (err) {
         if (this.stopped) break;
         const gone = err instanceof KubeApiError && err.status === 410;
+        const idle = err instanceof WatchIdle;
         if (gone) this.resourceVersion = undefined;
-        const reason = gone ? 'gone' : err instanceof WatchIdle ? 'idle' : 'error';
+        const reason = gone ? 'gone' : idle ? 'idle' : 'error';
         this.options.onRestart?.(reason);
-        log[gone ? 'info' : 'warn']({ kind, reason, err: (err as Error).message, retryInMs: gone ? 0 : backoff }, 'watch restarting');
-        if (!gone) {
-          await sleep(backoff * (0.75 + Math.random() * 0.5), undefined, { signal: this.abort.signal }).catch(() => undefined);
+        // A 410 re-lists and a silent watch reconnects at once; only errors wait, doubling up to
+        // `max` (a short cap: after an API server restart, changes should flow within seconds).
+        const delay = gone || idle ? 0 : backoff;
+        log[reason === 'error' ? 'warn' : 'info']({ kind, reason, err: (err as Error).message, retryInMs: delay }, 'watch restarting');
+        if (delay > 0) {
+          await sleep(delay * (0.75 + Math.random() * 0.5), undefined, { signal: this.abort.signal }).catch(() => undefined);
           backoff = Math.min(max, backoff * 2);
         }
       }
@@ -114,8 +117,9 @@ export class Reflector {
     this.synced = true;
   }
 
-  // One watch request until the server ends it, it errors, or it goes idle. True if it saw events.
-  private async watch(): Promise<boolean> {
+  // One watch request until the server ends it, it errors, or it goes idle. `connected` is
+  // called once the API server accepts it, which is when the error backoff starts over.
+  private async watch(connected: () => void): Promise<void> {
     const idleMs = this.options.idleTimeoutMs ?? 150_000;
     const resync = this.options.resyncMs ?? 0;
     const untilResync = resync > 0 ? Math.max(1, Math.ceil((resync - (Date.now() - this.lastListAt)) / 1000)) : Infinity;
@@ -132,7 +136,6 @@ export class Reflector {
         watchAbort.abort();
       }, idleMs);
     };
-    let sawEvents = false;
     try {
       arm();
       const res = await this.options.client.open(this.options.path, {
@@ -145,6 +148,7 @@ export class Reflector {
         signal: watchAbort.signal,
       });
       if (res.statusCode !== 200) throw apiError(res.statusCode, await res.body.text(), `watch ${this.options.path}`);
+      connected();
       let buffered = '';
       for await (const chunk of res.body) {
         arm();
@@ -153,10 +157,9 @@ export class Reflector {
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
-          if (line.trim() !== '') sawEvents = this.event(JSON.parse(line) as { type: string; object: Raw }) || sawEvents;
+          if (line.trim() !== '') this.event(JSON.parse(line) as { type: string; object: Raw });
         }
       }
-      return sawEvents;
     } catch (err) {
       if (wentIdle) throw new WatchIdle(`no event or bookmark for ${idleMs} ms`);
       throw err;
@@ -167,7 +170,7 @@ export class Reflector {
     }
   }
 
-  private event(event: { type: string; object: Raw }): boolean {
+  private event(event: { type: string; object: Raw }): void {
     const { object } = event;
     if (event.type === 'ERROR') {
       const status = object as { code?: number; reason?: string; message?: string };
@@ -176,11 +179,10 @@ export class Reflector {
     const rv = resourceVersionOf(object);
     if (rv) this.resourceVersion = rv;
     this.lastEventAt = Date.now();
-    if (event.type === 'BOOKMARK') return false;
+    if (event.type === 'BOOKMARK') return;
     object.kind ??= this.options.kind;
     this.options.onEvent?.();
     if (event.type === 'DELETED') this.call(() => this.options.handlers.remove(object), 'delete');
     else this.call(() => this.options.handlers.upsert(object), 'update');
-    return true;
   }
 }
