@@ -51,6 +51,13 @@ export interface Cluster {
   timings: Record<string, number>;
   /** Waits until /readyz answers 200 (after a restart, a pause). */
   waitReady(timeoutMs?: number): Promise<void>;
+  /**
+   * Restarts kube-controller-manager and waits until its /healthz says 200. After an API server
+   * outage its watches back off for up to a minute (client-go's reflector backoff: 30 s with
+   * jitter), so new namespaces get no default ServiceAccount and pods no slices for that long;
+   * a restart catches up at once.
+   */
+  restartControllerManager(): Promise<void>;
   /** Stops every process and removes the data folder. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -103,6 +110,19 @@ function httpsGet(url: string, pki: ClusterPki): Promise<{ status: number; body:
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** For the controller manager's self-signed serving certificate; /healthz needs no credentials. */
+function httpsGetInsecure(url: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
     req.end();
@@ -278,6 +298,17 @@ export async function startCluster(): Promise<Cluster> {
       controllerManager,
       ports: { etcdClient, etcdPeer, apiserver: apiserverPort, controllerManager: kcmPort },
       timings,
+      restartControllerManager: async () => {
+        await controllerManager.restart();
+        await whileRunning(
+          [controllerManager],
+          waitFor(async () => (await httpsGetInsecure(`https://127.0.0.1:${kcmPort}/healthz`)).status === 200, {
+            what: 'kube-controller-manager /healthz',
+            timeoutMs: 30_000,
+            intervalMs: 200,
+          }),
+        );
+      },
       waitReady: (timeoutMs = 60_000) => waitFor(readyz, { what: 'kube-apiserver /readyz', timeoutMs, intervalMs: 200 }).then(() => undefined),
       stop: async () => {
         if (stopped) return;

@@ -51,7 +51,9 @@ export async function createNamespace(name: string): Promise<void> {
     if (!isConflict(e)) throw e;
   }
   await waitFor(() => api.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true), {
-    what: `ServiceAccount ${name}/default`,
+    what:
+      `ServiceAccount ${name}/default from kube-controller-manager (after an API server outage its watches ` +
+      'back off for up to a minute: call cluster.restartControllerManager() to catch up at once)',
     timeoutMs: 30_000,
   });
 }

@@ -296,6 +296,10 @@ function lock() {
 }
 
 const unlock = lock();
+// Holding the lock, any half-built folder is a killed build's leftover.
+for (const entry of readdirSync(cacheRoot)) {
+  if (/\.tmp-\d+$/.test(entry)) rmSync(join(cacheRoot, entry), { recursive: true, force: true });
+}
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     unlock();
