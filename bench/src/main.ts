@@ -1,0 +1,397 @@
+// `npm run bench`: minilb beside CoreDNS and Knot, measured in the same run on this machine.
+// Sections: answer throughput (zone-file peers, then the cluster peers), memory and time to
+// sync at cluster scale, propagation of readiness flips, failover as a client sees it, and
+// CPU. Fails (exit 1) only when something cannot run, never because of a figure.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import {
+  createNode,
+  installGatewayApiCrds,
+  makeDir,
+  metricValue,
+  repoRoot,
+  scrape,
+  sleep,
+  startCluster,
+  type Cluster,
+} from '../../test/e2e/harness/index.js';
+import {
+  CLUSTER_DOMAIN,
+  DOMAIN,
+  HOSTS_ZONE,
+  QUERY_MIX,
+  TTL,
+  WILDCARD_SUFFIX,
+  fqdn,
+  queryFiles,
+  throughputObjects,
+  throughputSet,
+  twinFqdn,
+  zoneFiles,
+  type ThroughputSet,
+} from './dataset.js';
+import { dnsperf } from './dnsperf.js';
+import { measureFailover } from './failover.js';
+import { BulkWriter } from './kube-bulk.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { millicoresOver, rssMiB } from './proc-stats.js';
+import { measurePropagation } from './propagation.js';
+import { createReadinessFixture, type ReadinessFixture } from './readiness.js';
+import { renderReport, type Results } from './report.js';
+import { createScaleSet, scaleProbes } from './scale.js';
+import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startKnot, startMinilb, type DnsServer, type MinilbStart } from './servers.js';
+import { checkSameAnswers, measureThroughput, type Question } from './throughput.js';
+import { DnsProbeClient, TYPE_A } from './dns-client.js';
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+/** Questions of every kind in the mix, spelled for zone servers and for the kubernetes plugin. */
+function sampleQuestions(set: ThroughputSet): { zone: Question[]; kube: Question[] } {
+  const s0 = set.services[0]!;
+  const sLast = set.services[set.services.length - 1]!;
+  const ing = set.ingresses[set.ingresses.length - 1]!;
+  const wild = set.services[set.wildcardService]!;
+  return {
+    zone: [
+      { name: fqdn(s0), type: 'A' },
+      { name: fqdn(s0), type: 'AAAA' },
+      { name: fqdn(sLast), type: 'A' },
+      { name: ing.host, type: 'A' },
+      { name: `w7.${WILDCARD_SUFFIX}`, type: 'A' },
+      { name: `nx-1.tp-1.${DOMAIN}`, type: 'A' },
+    ],
+    kube: [
+      { name: twinFqdn(s0), type: 'A' },
+      { name: twinFqdn(s0), type: 'AAAA' },
+      { name: twinFqdn(sLast), type: 'A' },
+      { name: twinFqdn(set.services[ing.service]!), type: 'A' },
+      { name: twinFqdn(wild), type: 'A' },
+      { name: `nx-1.tph-1.svc.${CLUSTER_DOMAIN}`, type: 'A' },
+    ],
+  };
+}
+
+/** CoreDNS as kubeadm configures it (minus forward/loop/reload, which need an upstream). */
+function kubeadmCorefile(kubeconfig: string) {
+  return (port: number) => `${CLUSTER_DOMAIN}:${port} in-addr.arpa:${port} ip6.arpa:${port} {
+    errors
+    kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
+        kubeconfig ${kubeconfig}
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 30
+    }
+    cache 30
+    loadbalance
+}`;
+}
+
+/** The kubernetes plugin alone: what it serves, without a cache in front. */
+function pluginOnlyCorefile(kubeconfig: string) {
+  return (port: number) => `${CLUSTER_DOMAIN}:${port} {
+    errors
+    kubernetes ${CLUSTER_DOMAIN} {
+        kubeconfig ${kubeconfig}
+        pods insecure
+    }
+}`;
+}
+
+async function minilbMemory(m: MinilbStart): Promise<{ rssMiB: number; heapMiB: number }> {
+  const text = await scrape(`http://127.0.0.1:${m.httpPort}/metrics`);
+  return { rssMiB: rssMiB(m.pid), heapMiB: metricValue(text, 'minilb_nodejs_heap_size_used_bytes') / 2 ** 20 };
+}
+
+async function corednsMemory(c: DnsServer & { httpPort?: number }, metricsText?: string): Promise<{ rssMiB: number; heapMiB?: number }> {
+  void metricsText;
+  return { rssMiB: rssMiB(c.pid) };
+}
+
+async function expectAnswers(server: DnsServer, probes: Array<{ name: string; addresses: number }>): Promise<void> {
+  const client = new DnsProbeClient(server.port);
+  try {
+    for (const p of probes) {
+      const a = await client.query(p.name, TYPE_A, 2000);
+      if (a.addresses.length !== p.addresses) {
+        throw new Error(`${server.name} answers ${p.name} with ${a.addresses.length} addresses (rcode ${a.rcode}), expected ${p.addresses}`);
+      }
+    }
+  } finally {
+    client.close();
+  }
+}
+
+class Runner {
+  readonly results: Results;
+  private readonly stops: Array<() => Promise<void>> = [];
+  private cluster: Cluster | undefined;
+  private readonly dir = makeDir('bench');
+  private set!: ThroughputSet;
+  private files!: { zoneQueries: string; kubeQueries: string; manifest: string; zones: Record<string, string> };
+
+  constructor(private readonly o: BenchOptions) {
+    this.results = {
+      mode: o.quick ? 'quick' : 'full',
+      command: `npm run bench${o.quick ? ' -- --quick' : ''}`,
+      date: new Date().toISOString(),
+      machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+      pinning: SERVER_CPU === undefined ? 'none (one CPU)' : `servers on CPU ${SERVER_CPU}, dnsperf on CPU ${CLIENT_CPU}`,
+      errors: [],
+    };
+  }
+
+  private track<T extends { stop(): Promise<void> }>(s: T): T {
+    this.stops.push(() => s.stop());
+    return s;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const stop of this.stops.splice(0).reverse()) await stop().catch(() => undefined);
+    await this.cluster?.stop();
+  }
+
+  private async section(name: string, fn: () => Promise<void>): Promise<void> {
+    const t0 = performance.now();
+    log(`${name} ...`);
+    try {
+      await fn();
+      log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      const msg = `${name}: ${(e as Error).stack ?? String(e)}`;
+      this.results.errors.push(msg);
+      log(`FAILED ${msg}`);
+    }
+  }
+
+  prepareData(): void {
+    const o = this.o;
+    this.set = throughputSet(o.throughputServices, o.throughputIngresses, o.hotServices);
+    const q = queryFiles(this.set, o.queryLines);
+    const zones = zoneFiles(this.set);
+    const objects = throughputObjects(this.set, { twins: false, manifest: true });
+    const files = {
+      zoneQueries: join(this.dir, 'queries-zone.txt'),
+      kubeQueries: join(this.dir, 'queries-kubernetes.txt'),
+      manifest: join(this.dir, 'throughput-set.yaml'),
+      zones,
+    };
+    writeFileSync(files.zoneQueries, q.zone);
+    writeFileSync(files.kubeQueries, q.kubernetes);
+    writeFileSync(files.manifest, objects.map((x) => JSON.stringify(x)).join('\n---\n'));
+    this.files = files;
+    this.results.dataset = {
+      services: this.set.services.length,
+      ingresses: this.set.ingresses.length,
+      hot: this.set.hot,
+      queryLines: q.lines,
+      mix: QUERY_MIX.map(([k, p]) => `${p}% ${k}`).join(', '),
+    };
+  }
+
+  private tp() {
+    return { seconds: this.o.dnsperfSeconds, warmupSeconds: this.o.warmupSeconds, dir: this.dir, log };
+  }
+
+  /** minilb from manifest files beside CoreDNS's file plugin and Knot, one at a time. */
+  async zoneThroughput(): Promise<void> {
+    const q = sampleQuestions(this.set);
+    const results = (this.results.throughput ??= []);
+    const run = async (start: () => Promise<DnsServer>, label: string) => {
+      const server = await start();
+      try {
+        if (label !== 'minilb (manifests)') {
+          const minilb = await startMinilb('minilb (manifests)', ['-manifests', this.files.manifest]);
+          try {
+            await checkSameAnswers([
+              { server: minilb, questions: q.zone },
+              { server, questions: q.zone },
+            ]);
+          } finally {
+            await minilb.stop();
+          }
+        }
+        results.push({ ...(await measureThroughput(server, this.files.zoneQueries, this.tp())), server: label });
+      } finally {
+        await server.stop();
+      }
+    };
+    await run(() => startMinilb('minilb (manifests)', ['-manifests', this.files.manifest], { nodeArgs: this.o.minilbNodeArgs }), 'minilb (manifests)');
+    await run(
+      () =>
+        startCoreDNS(
+          'CoreDNS file',
+          (port) => `${DOMAIN}:${port} {\n    file ${DOMAIN}.zone\n}\n${HOSTS_ZONE}:${port} {\n    file ${HOSTS_ZONE}.zone\n}`,
+          Object.fromEntries(Object.entries(this.files.zones).map(([z, text]) => [`${z}.zone`, text])),
+        ),
+      'CoreDNS file',
+    );
+    await run(() => startKnot(this.files.zones), 'Knot (1 UDP worker)');
+  }
+
+  async clusterSections(): Promise<void> {
+    const o = this.o;
+    const cluster = (this.cluster = await startCluster());
+    await installGatewayApiCrds('standard');
+    const node = 'bench-node';
+    await createNode(node, ['192.0.2.10']);
+    const writer = await BulkWriter.create(cluster);
+    this.stops.push(() => writer.close());
+
+    // minilb and CoreDNS on the empty cluster: idle memory before any objects.
+    const kubeconfig = cluster.kubeconfigPath;
+    const mem = (this.results.memory ??= {});
+    let minilb = this.track(await startMinilb('minilb (cluster)', ['-kubeconfig', kubeconfig, '-leader-elect=false'], { nodeArgs: o.minilbNodeArgs }));
+    let coredns = this.track(await startCoreDNS('CoreDNS kubernetes', kubeadmCorefile(kubeconfig)));
+    await sleep(3000);
+    mem.emptyCluster = { minilb: await minilbMemory(minilb), coredns: await corednsMemory(coredns) };
+    log(`  empty cluster: minilb ${mem.emptyCluster.minilb.rssMiB.toFixed(1)} MiB, CoreDNS ${mem.emptyCluster.coredns.rssMiB.toFixed(1)} MiB`);
+
+    // The throughput set, twice: LoadBalancer Services for minilb, headless twins for CoreDNS.
+    const namespaces = [...new Set(this.set.services.flatMap((s) => [s.namespace, s.twinNamespace]))];
+    await writer.namespaces(namespaces);
+    const created = await writer.createAll(throughputObjects(this.set, { twins: true }), 32);
+    log(`  created ${created.count} objects in ${created.seconds.toFixed(1)} s`);
+    const fixture = await createReadinessFixture(cluster, node);
+    this.stops.push(() => fixture.close());
+    const q = sampleQuestions(this.set);
+    await checkSameAnswers([
+      { server: minilb, questions: q.zone },
+      { server: coredns, questions: q.kube },
+    ]);
+    await sleep(3000);
+    mem.throughputSet = { minilb: await minilbMemory(minilb), coredns: await corednsMemory(coredns) };
+
+    if (o.sections.has('cpu')) await this.section('cpu', () => this.cpu(minilb, coredns));
+    if (o.sections.has('cluster')) {
+      await this.section('cluster throughput', async () => {
+        const results = (this.results.throughput ??= []);
+        results.push({ ...(await measureThroughput(minilb, this.files.zoneQueries, this.tp())), server: 'minilb (cluster)' });
+        results.push({ ...(await measureThroughput(coredns, this.files.kubeQueries, this.tp())), server: 'CoreDNS kubernetes' });
+      });
+    }
+    if (o.sections.has('propagation')) await this.section('propagation', () => this.propagation(fixture, minilb, kubeconfig));
+    if (o.sections.has('failover')) {
+      await this.section('failover', async () => {
+        this.results.failover = await measureFailover(
+          fixture,
+          [
+            { server: minilb, name: fixture.minilbName },
+            { server: coredns, name: fixture.corednsName },
+          ],
+          o.failoverTrials,
+          log,
+        );
+      });
+    }
+    if (o.sections.has('scale')) {
+      await this.section('scale', async () => {
+        await minilb.stop();
+        await coredns.stop();
+        const c = await createScaleSet(writer, o.scale);
+        log(`  created ${c.objects} objects in ${c.seconds.toFixed(1)} s`);
+        // One at a time: each start-up gets the CPU to itself.
+        minilb = this.track(await startMinilb('minilb (cluster)', ['-kubeconfig', kubeconfig, '-leader-elect=false'], { timeoutMs: 300_000, nodeArgs: o.minilbNodeArgs }));
+        await expectAnswers(minilb, scaleProbes(o.scale));
+        coredns = this.track(await startCoreDNS('CoreDNS kubernetes', kubeadmCorefile(kubeconfig), {}, { timeoutMs: 300_000 }));
+        await sleep(5000);
+        this.results.scale = {
+          ...o.scale,
+          totalServices: o.scale.services + 2 * this.set.services.length + 2,
+          objectsCreated: c.objects,
+          createSeconds: c.seconds,
+          minilb: { ...(await minilbMemory(minilb)), healthyAfterMs: minilb.healthyAfterMs },
+          coredns: { ...(await corednsMemory(coredns)), readyAfterMs: coredns.readyAfterMs },
+        };
+      });
+    }
+  }
+
+  async cpu(minilb: DnsServer, coredns: DnsServer): Promise<void> {
+    const o = this.o;
+    const windowMs = o.cpuSeconds * 1000;
+    const [mIdle, cIdle] = await millicoresOver([minilb.pid, coredns.pid], windowMs);
+    const atRate = async (server: DnsServer, queryFile: string) => {
+      const load = dnsperf({ port: server.port, queryFile, seconds: o.cpuSeconds + 2, maxQps: 1000, dir: this.dir });
+      await sleep(1000);
+      const [m] = await millicoresOver([server.pid], windowMs);
+      const r = await load;
+      if (r.lost > 0) log(`  ${server.name} lost ${r.lost} queries at 1,000 qps`);
+      return { millicores: m!, qps: r.qps, lost: r.lost };
+    };
+    const mLoad = await atRate(minilb, this.files.zoneQueries);
+    const cLoad = await atRate(coredns, this.files.kubeQueries);
+    this.results.cpu = {
+      seconds: o.cpuSeconds,
+      idle: { minilb: mIdle!, coredns: cIdle! },
+      at1000: { minilb: mLoad, coredns: cLoad },
+    };
+    log(`  idle: minilb ${mIdle!.toFixed(1)} m, CoreDNS ${cIdle!.toFixed(1)} m; 1,000 qps: minilb ${mLoad.millicores.toFixed(0)} m, CoreDNS ${cLoad.millicores.toFixed(0)} m`);
+  }
+
+  async propagation(fixture: ReadinessFixture, minilb: DnsServer, kubeconfig: string): Promise<void> {
+    const plugin = await startCoreDNS('CoreDNS kubernetes (no cache)', pluginOnlyCorefile(kubeconfig));
+    try {
+      this.results.propagation = await measurePropagation(
+        fixture,
+        [
+          { server: minilb, name: fixture.minilbName },
+          { server: plugin, name: fixture.corednsName },
+        ],
+        this.o.flips,
+        log,
+      );
+    } finally {
+      await plugin.stop();
+    }
+  }
+
+  async run(): Promise<void> {
+    const o = this.o;
+    this.prepareData();
+    if (o.sections.has('throughput')) await this.section('throughput (zone peers)', () => this.zoneThroughput());
+    const clusterSections = ['cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
+    if (clusterSections.some((s) => o.sections.has(s))) await this.section('cluster', () => this.clusterSections());
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: BenchOptions;
+  try {
+    o = parseOptions(argv);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const t0 = performance.now();
+  const runner = new Runner(o);
+  // Ctrl-C: stop the peers we started, then exit (the harness's exit hook cleans the rest).
+  process.once('SIGINT', () => {
+    log('interrupted: stopping peers');
+    void runner.stopAll().finally(() => process.exit(130));
+  });
+  try {
+    await runner.run();
+  } finally {
+    await runner.stopAll();
+  }
+  const r = runner.results;
+  r.totalSeconds = (performance.now() - t0) / 1000;
+  r.ttl = TTL;
+  const { markdown, json } = renderReport(r);
+  process.stdout.write(`${markdown}\n`);
+  if (o.outBase) {
+    const base = join(repoRoot, o.outBase);
+    mkdirSync(join(base, '..'), { recursive: true });
+    writeFileSync(`${base}.md`, `${markdown}\n`);
+    writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
+    log(`wrote ${o.outBase}.md and ${o.outBase}.json`);
+  }
+  if (r.errors.length > 0) {
+    log(`${r.errors.length} section(s) could not run: see above. ${USAGE}`);
+    return 1;
+  }
+  return 0;
+}

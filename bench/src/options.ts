@@ -1,0 +1,82 @@
+// Command line of `npm run bench`: full or --quick scale, and --only to run some sections.
+
+export const SECTIONS = ['throughput', 'cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  sections: Set<Section>;
+  /** Seconds per dnsperf run (the full-speed one and the 80% one each). */
+  dnsperfSeconds: number;
+  warmupSeconds: number;
+  throughputServices: number;
+  throughputIngresses: number;
+  hotServices: number;
+  queryLines: number;
+  scale: { services: number; endpointsPerService: number; ingresses: number; routes: number };
+  flips: number;
+  failoverTrials: number;
+  cpuSeconds: number;
+  /** Where the report goes (bench/results/latest.{md,json}); --out to change. */
+  outBase: string | undefined;
+  /** Node flags for the minilb processes, e.g. --cpu-prof (profiling a run). */
+  minilbNodeArgs: string[];
+}
+
+export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]...`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  let sections = new Set<Section>(SECTIONS);
+  let outBase: string | undefined = 'bench/results/latest';
+  const minilbNodeArgs: string[] = [];
+  for (const a of argv) {
+    if (a === '--quick') continue;
+    if (a.startsWith('--only=')) {
+      const want = a.slice('--only='.length).split(',');
+      for (const w of want) if (!(SECTIONS as readonly string[]).includes(w)) throw new Error(`--only: unknown section "${w}"; sections: ${SECTIONS.join(', ')}`);
+      sections = new Set(want as Section[]);
+    } else if (a.startsWith('--out=')) {
+      outBase = a.slice('--out='.length) || undefined;
+    } else if (a.startsWith('--minilb-node-arg=')) {
+      minilbNodeArgs.push(a.slice('--minilb-node-arg='.length));
+    } else {
+      throw new Error(`unknown argument "${a}"; usage: ${USAGE}`);
+    }
+  }
+  // A partial run does not overwrite the published table unless asked to.
+  if (sections.size !== SECTIONS.length && !argv.some((a) => a.startsWith('--out='))) outBase = undefined;
+  return quick
+    ? {
+        quick,
+        sections,
+        dnsperfSeconds: 3,
+        warmupSeconds: 1,
+        throughputServices: 300,
+        throughputIngresses: 60,
+        hotServices: 30,
+        queryLines: 10_000,
+        scale: { services: 1_000, endpointsPerService: 10, ingresses: 100, routes: 100 },
+        flips: 40,
+        failoverTrials: 2,
+        cpuSeconds: 4,
+        outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
+        minilbNodeArgs,
+      }
+    : {
+        quick,
+        sections,
+        dnsperfSeconds: 10,
+        warmupSeconds: 2,
+        throughputServices: 1_000,
+        throughputIngresses: 200,
+        hotServices: 100,
+        queryLines: 20_000,
+        scale: { services: 10_000, endpointsPerService: 10, ingresses: 1_000, routes: 1_000 },
+        flips: 200,
+        failoverTrials: 5,
+        cpuSeconds: 10,
+        outBase,
+        minilbNodeArgs,
+      };
+}

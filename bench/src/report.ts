@@ -1,0 +1,201 @@
+// One table of every figure, as markdown (printed and written to bench/results/) and JSON.
+import type { FailoverResult } from './failover.js';
+import { percentileOf, type PropagationResult } from './propagation.js';
+import type { ThroughputResult } from './throughput.js';
+
+interface Memory {
+  rssMiB: number;
+  heapMiB?: number;
+}
+
+export interface Results {
+  mode: 'quick' | 'full';
+  command: string;
+  date: string;
+  machine: string;
+  pinning: string;
+  ttl?: number;
+  totalSeconds?: number;
+  dataset?: { services: number; ingresses: number; hot: number; queryLines: number; mix: string };
+  throughput?: ThroughputResult[];
+  memory?: {
+    emptyCluster?: { minilb: Memory; coredns: Memory };
+    throughputSet?: { minilb: Memory; coredns: Memory };
+  };
+  scale?: {
+    services: number;
+    endpointsPerService: number;
+    ingresses: number;
+    routes: number;
+    totalServices: number;
+    objectsCreated: number;
+    createSeconds: number;
+    minilb: Memory & { healthyAfterMs: number };
+    coredns: Memory & { readyAfterMs: number };
+  };
+  propagation?: PropagationResult;
+  failover?: FailoverResult;
+  cpu?: {
+    seconds: number;
+    idle: { minilb: number; coredns: number };
+    at1000: { minilb: { millicores: number; qps: number; lost: number }; coredns: { millicores: number; qps: number; lost: number } };
+  };
+  errors: string[];
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const f1 = (x: number) => x.toFixed(1);
+const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+
+interface Target {
+  what: string;
+  want: string;
+  got: string;
+  met: boolean | undefined;
+}
+
+function targets(r: Results): Target[] {
+  const t: Target[] = [];
+  const tp = (name: string) => r.throughput?.find((x) => x.server === name);
+  const m = tp('minilb (manifests)');
+  const file = tp('CoreDNS file');
+  const knot = tp('Knot (1 UDP worker)');
+  if (m && file) t.push({ what: 'QPS vs CoreDNS file', want: '>= 1.2x', got: ratio(m.max.qps, file.max.qps), met: m.max.qps >= 1.2 * file.max.qps });
+  if (m && knot) t.push({ what: 'QPS vs Knot', want: '>= 0.5x', got: ratio(m.max.qps, knot.max.qps), met: m.max.qps >= 0.5 * knot.max.qps });
+  if (m) t.push({ what: 'lost at 80% of max', want: '0', got: String(m.at80.lost), met: m.at80.lost === 0 });
+  const mc = tp('minilb (cluster)');
+  if (mc) t.push({ what: 'lost at 80% of max (cluster mode)', want: '0', got: String(mc.at80.lost), met: mc.at80.lost === 0 });
+  if (r.scale) {
+    t.push({
+      what: `RSS at ${n0(r.scale.services)} Services vs CoreDNS kubernetes`,
+      want: '<=',
+      got: `${f1(r.scale.minilb.rssMiB)} vs ${f1(r.scale.coredns.rssMiB)} MiB`,
+      met: r.scale.minilb.rssMiB <= r.scale.coredns.rssMiB,
+    });
+  }
+  const idle = r.memory?.emptyCluster?.minilb ?? r.memory?.throughputSet?.minilb;
+  if (idle) t.push({ what: 'idle RSS on the cluster', want: '< 75 MiB', got: `${f1(idle.rssMiB)} MiB`, met: idle.rssMiB < 75 });
+  if (r.propagation) {
+    const [a, b] = Object.values(r.propagation.ms);
+    if (a && b) {
+      const pa = percentileOf(a, 99);
+      const pb = percentileOf(b, 99);
+      t.push({ what: 'propagation p99', want: `<= CoreDNS and < 100 ms`, got: `${ms(pa)} vs ${ms(pb)} ms`, met: pa <= pb && pa < 100 });
+    }
+  }
+  return t;
+}
+
+export function renderReport(r: Results): { markdown: string; json: unknown } {
+  const out: string[] = [];
+  out.push(`## minilb benchmarks (${r.mode})`, '');
+  out.push(`\`${r.command}\` on ${r.date.slice(0, 10)}: ${r.machine}; ${r.pinning}. Every figure was measured in the same run.`, '');
+
+  if (r.throughput?.length) {
+    const d = r.dataset;
+    out.push(
+      `### Answer throughput`,
+      '',
+      d
+        ? `${n0(d.services)} Services (2 IPv4 + 2 IPv6 endpoints each), ${n0(d.ingresses)} Ingress hosts, one wildcard HTTPRoute; ${n0(d.queryLines)} queries: ${d.mix}. ` +
+            `dnsperf over UDP on loopback, ${r.mode === 'quick' ? 'short' : '10 s'} runs: first as fast as the server answers, then at 80% of that rate for latency and loss. ` +
+            'The kubernetes plugin serves only Service names: its queries ask for headless twins of the same Services (same answers).'
+        : '',
+      '',
+      '| server | max QPS | lost at max | rate for latency | p50 ms | p99 ms | lost at 80% | minilb QPS ratio |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    const m = r.throughput.find((x) => x.server === 'minilb (manifests)');
+    const mc = r.throughput.find((x) => x.server === 'minilb (cluster)');
+    for (const t of r.throughput) {
+      const ref = t.server === 'CoreDNS kubernetes' ? mc : t.server.startsWith('minilb') ? undefined : m;
+      out.push(
+        `| ${t.server} | ${n0(t.max.qps)} | ${n0(t.max.lost)} | ${n0(t.rate80)} | ${ms(t.at80.p50Ms)} | ${ms(t.at80.p99Ms)} | ${n0(t.at80.lost)} | ${ref ? ratio(ref.max.qps, t.max.qps) : '-'} |`,
+      );
+    }
+    out.push('');
+  }
+
+  const mem = r.memory;
+  if (mem || r.scale) {
+    out.push('### Memory and sync', '', '| | minilb | CoreDNS kubernetes |', '| --- | ---: | ---: |');
+    const row = (label: string, a: Memory | undefined, b: Memory | undefined) => {
+      if (a && b) out.push(`| ${label} RSS | ${f1(a.rssMiB)} MiB | ${f1(b.rssMiB)} MiB |`);
+      if (a?.heapMiB !== undefined) out.push(`| ${label} JS heap used | ${f1(a.heapMiB)} MiB | - |`);
+    };
+    row('empty cluster:', mem?.emptyCluster?.minilb, mem?.emptyCluster?.coredns);
+    if (r.dataset) row(`throughput set (${n0(2 * r.dataset.services)} Services):`, mem?.throughputSet?.minilb, mem?.throughputSet?.coredns);
+    if (r.scale) {
+      const s = r.scale;
+      const label = `${n0(s.services)} Services / ${n0(s.services * s.endpointsPerService)} endpoints / ${n0(s.ingresses)} Ingresses / ${n0(s.routes)} HTTPRoutes:`;
+      row(label, s.minilb, s.coredns);
+      out.push(`| ${label} start to synced (/healthz, /ready) | ${f1(s.minilb.healthyAfterMs / 1000)} s | ${f1(s.coredns.readyAfterMs / 1000)} s |`);
+    }
+    out.push('');
+    if (r.scale) {
+      out.push(
+        `At scale the cluster also holds the throughput set (${n0(r.scale.totalServices)} Services in all); both servers watch the same objects. ` +
+          `The set took ${f1(r.scale.createSeconds)} s to create (${n0(r.scale.objectsCreated)} objects).`,
+        '',
+      );
+    }
+  }
+
+  if (r.propagation || r.failover || r.cpu) {
+    out.push('### Reaction and CPU', '', '| | minilb | CoreDNS kubernetes |', '| --- | ---: | ---: |');
+    if (r.propagation) {
+      const [a, b] = Object.values(r.propagation.ms);
+      const [ma, mb] = Object.values(r.propagation.missed);
+      if (a && b) {
+        out.push(`| propagation of ${r.propagation.flips} readiness flips, p50 | ${ms(percentileOf(a, 50))} ms | ${ms(percentileOf(b, 50))} ms |`);
+        out.push(`| propagation p99 | ${ms(percentileOf(a, 99))} ms | ${ms(percentileOf(b, 99))} ms |`);
+        if (ma || mb) out.push(`| flips not seen within 10 s | ${ma} | ${mb} |`);
+      }
+    }
+    if (r.failover) {
+      const [a, b] = Object.values(r.failover.seconds);
+      const [ta, tb] = Object.values(r.failover.ttl);
+      const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+      if (a?.length && b?.length) {
+        out.push(
+          `| failover as a client sees it (TTL ${ta ?? '?'} s / ${tb ?? '?'} s), mean of ${r.failover.trials} | ${f1(mean(a))} s | ${f1(mean(b))} s |`,
+          `| failover, worst | ${f1(Math.max(...a))} s | ${f1(Math.max(...b))} s |`,
+        );
+      }
+    }
+    if (r.cpu) {
+      out.push(`| CPU idle | ${f1(r.cpu.idle.minilb)} m | ${f1(r.cpu.idle.coredns)} m |`);
+      out.push(`| CPU at 1,000 QPS | ${n0(r.cpu.at1000.minilb.millicores)} m | ${n0(r.cpu.at1000.coredns.millicores)} m |`);
+    }
+    out.push('');
+    if (r.propagation) {
+      const w = r.propagation.writeMs;
+      out.push(
+        `Propagation: from sending the pod status write until the answer changed (polled every ~1 ms); it includes the API server and the EndpointSlice controller (the write alone: p50 ${ms(percentileOf(w, 50))} ms). ` +
+          'CoreDNS here is the kubernetes plugin without its cache; everywhere else it runs kubeadm\'s Corefile (`ttl 30`, `cache 30`, `loadbalance`).',
+        '',
+      );
+    }
+    if (r.failover) {
+      out.push(
+        'Failover: a client resolves every second through a cache that honours the TTL and connects to what it gets; figure = seconds from the pod turning unready until its address left the client\'s answer.',
+        '',
+      );
+    }
+  }
+
+  const t = targets(r);
+  if (t.length) {
+    out.push('### Targets (issue 6)', '', '| target | wanted | measured | met |', '| --- | --- | --- | --- |');
+    for (const x of t) out.push(`| ${x.what} | ${x.want} | ${x.got} | ${x.met === undefined ? '-' : x.met ? 'yes' : '**no**'} |`);
+    out.push('');
+  }
+  if (r.errors.length) {
+    out.push('### Sections that could not run', '');
+    for (const e of r.errors) out.push(`- ${e.split('\n')[0]}`);
+    out.push('');
+  }
+  if (r.totalSeconds !== undefined) out.push(`Total run time ${f1(r.totalSeconds)} s.`);
+  return { markdown: out.join('\n'), json: { ...r, targets: t } };
+}
