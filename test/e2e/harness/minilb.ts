@@ -1,4 +1,4 @@
-// Starts the minilb server (packages/server/dist/main.js, built by `npm run build`) on free
+// Starts the minilb server (the bundle packages/server/dist/bundle/minilb-server.mjs that `npm run build` makes and users run) on free
 // loopback ports and waits until /healthz says every source has synced.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { describeExit, startProcess, type ManagedProcess } from './process.js';
 import { keepRunFiles, makeDir } from './run-dir.js';
 import { waitFor } from './wait.js';
 
-export const minilbMain = join(repoRoot, 'packages/server/dist/main.js');
+export const minilbMain = join(repoRoot, 'packages/server/dist/bundle/minilb-server.mjs');
 
 export interface Minilb {
   /** DNS port on 127.0.0.1, UDP and TCP. */
@@ -33,7 +33,7 @@ export interface StartMinilbOptions {
 }
 
 /**
- * `node packages/server/dist/main.js -listen 127.0.0.1:<port> -health 127.0.0.1:<port> ...args`
+ * `node packages/server/dist/bundle/minilb-server.mjs -listen 127.0.0.1:<port> -health 127.0.0.1:<port> ...args`
  * Pass the source in `args`: `['-kubeconfig', path]` or `['-manifests', 'examples/demo-cluster.yaml']`.
  */
 export async function startMinilb(args: string[], opts: StartMinilbOptions = {}): Promise<Minilb> {
