@@ -347,6 +347,10 @@ describe('change tracking', () => {
     expect(notified).toBe(1);
     index.replaceAll([service('shop', 'web')]);
     expect(index.lookup('i.sko.ai').kind).toBe('unknown');
+    const settled = index.version;
+    index.replaceAll([service('shop', 'web')]);
+    expect(index.version).toBe(settled); // nothing changed: same serial, cache kept
+    expect(notified).toBe(2);
     expect(index.lookup('web.shop.minilb').kind).toBe('found');
     expect(index.stats()).toMatchObject({ claims: { Service: 1, Ingress: 0 }, objects: { Service: 1, Ingress: 0 } });
   });

@@ -106,17 +106,23 @@ export class RecordIndex implements NameIndex {
   private replaceWhere(inScope: (kind: ObjectKind) => boolean, objects: Iterable<ClusterObject>): void {
     const wanted = new Map<string, ClusterObject>();
     for (const obj of objects) wanted.set(objectKey(obj), obj);
+    let changes = 0;
     for (const [kind, byName] of this.objects) {
       if (!inScope(kind)) continue;
       for (const obj of [...byName.values()]) {
-        if (!wanted.has(objectKey(obj))) this.apply(kind, obj.meta.namespace, obj.meta.name, undefined);
+        if (wanted.has(objectKey(obj))) continue;
+        this.apply(kind, obj.meta.namespace, obj.meta.name, undefined);
+        changes++;
       }
     }
     for (const obj of wanted.values()) {
       const current = this.get(obj.kind, obj.meta.namespace, obj.meta.name);
-      if (!current || JSON.stringify(current) !== JSON.stringify(obj)) this.apply(obj.kind, obj.meta.namespace, obj.meta.name, obj);
+      if (current && JSON.stringify(current) === JSON.stringify(obj)) continue;
+      this.apply(obj.kind, obj.meta.namespace, obj.meta.name, obj);
+      changes++;
     }
-    this.changed();
+    // A re-list that finds nothing new keeps the SOA serial and the response cache.
+    if (changes > 0) this.changed();
   }
 
   private changed(): void {
