@@ -224,6 +224,17 @@ metadata: {name: ingress, namespace: edge, annotations: {minilb/host: lb.example
     await msUntil('name dropped from the annotation gone', async () => (await digAt(minilb.dnsPort, 'lb2.example.com')).status === 'REFUSED', 1000);
   });
 
+  it('takes its hostname back from a Service marked minilb/exclude, and stops answering it', async () => {
+    await createLoadBalancerService('shop', 'opt-out', { selector: { app: 'none' } });
+    const hostname = async () =>
+      (await readObject<{ status?: { loadBalancer?: { ingress?: { hostname?: string }[] } } }>(servicePath('shop', 'opt-out'))).status?.loadBalancer
+        ?.ingress?.[0]?.hostname;
+    await waitFor(async () => (await hostname()) === 'opt-out.shop.minilb' || undefined, { what: 'status written', timeoutMs: 10_000 });
+    await applyYaml('apiVersion: v1\nkind: Service\nmetadata: {name: opt-out, namespace: shop, annotations: {minilb/exclude: "true"}}\n');
+    await msUntil('status hostname removed', async () => (await hostname()) === undefined, 2000);
+    expect((await digAt(minilb.dnsPort, 'opt-out.shop.minilb')).status).toBe('NXDOMAIN');
+  });
+
   it('raises an Event a user can act on: port differs from targetPort', async () => {
     await createLoadBalancerService('shop', 'mapped', { selector: { app: 'none' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] });
     const events = await waitFor(
