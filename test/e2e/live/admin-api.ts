@@ -29,6 +29,12 @@ export const gatewayApiPath = (ns: string, plural: string, name: string, version
 export const servicePath = (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`;
 
 const collections: Record<string, string> = {
+  Namespace: '/api/v1/namespaces',
+  ServiceAccount: '/api/v1/namespaces/{ns}/serviceaccounts',
+  ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  Role: '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles',
+  RoleBinding: '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings',
   Deployment: '/apis/apps/v1/namespaces/{ns}/deployments',
   DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',
   Service: '/api/v1/namespaces/{ns}/services',
