@@ -2,7 +2,7 @@
 // whichever Gateway API kinds and versions the cluster serves (checked again periodically,
 // so a CRD installed later is picked up without a restart).
 
-import type { ObjectKind } from '../../index/cluster-objects.js';
+import type { ClusterObject, ObjectKind } from '../../index/cluster-objects.js';
 import type { RecordIndex } from '../../index/record-index.js';
 import { trimObject } from '../../index/trim-object.js';
 import type { Logger } from '../../log.js';
@@ -32,7 +32,7 @@ export interface KubernetesSourceOptions {
 
 export class KubernetesSource {
   readonly name = 'kubernetes';
-  private readonly reflectors = new Map<ObjectKind, { reflector: Reflector; path: string }>();
+  private readonly reflectors = new Map<ObjectKind, { reflector: Reflector<ClusterObject>; path: string }>();
   private discoveryTimer: NodeJS.Timeout | undefined;
   private discovered = false;
   private stopped = false;
@@ -84,12 +84,10 @@ export class KubernetesSource {
       idleTimeoutMs: this.options.idleTimeoutMs,
       backoffMaxMs: this.options.backoffMaxMs,
       onRestart: (reason) => watchRestarts.inc({ kind, reason }),
+      convert: trim,
       handlers: {
-        replace: (items) => index.replaceKind(kind, items.map(trim).filter((o) => o !== undefined)),
-        upsert: (item) => {
-          const obj = trim(item);
-          if (obj) index.upsert(obj);
-        },
+        replace: (objects) => index.replaceKind(kind, objects),
+        upsert: (obj) => index.upsert(obj),
         remove: (item) => {
           const { namespace, name } = identity(item);
           index.remove(kind, namespace, name);

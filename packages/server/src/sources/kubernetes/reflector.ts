@@ -9,18 +9,20 @@ import { listAllPages } from './list-pages.js';
 
 type Raw = Record<string, unknown>;
 
-export interface ReflectorHandlers {
+export interface ReflectorHandlers<T> {
   // The full current list (after the first list and every re-list).
-  replace(items: Raw[]): void;
-  upsert(item: Raw): void;
+  replace(items: T[]): void;
+  upsert(item: T): void;
   remove(item: Raw): void;
 }
 
-export interface ReflectorOptions {
+export interface ReflectorOptions<T> {
   client: KubeClient;
   kind: string;
   path: string; // e.g. /api/v1/services or /apis/gateway.networking.k8s.io/v1/httproutes
-  handlers: ReflectorHandlers;
+  // Turns an API object into what the handlers keep (undefined skips it); runs per list page.
+  convert: (item: Raw) => T | undefined;
+  handlers: ReflectorHandlers<T>;
   log: Logger;
   pageSize?: number;
   resyncMs?: number; // full re-list interval; 0 turns it off
@@ -39,7 +41,7 @@ function resourceVersionOf(obj: Raw): string | undefined {
   return typeof md?.resourceVersion === 'string' ? md.resourceVersion : undefined;
 }
 
-export class Reflector {
+export class Reflector<T> {
   synced = false;
   lastEventAt = 0;
   private resourceVersion: string | undefined;
@@ -47,7 +49,7 @@ export class Reflector {
   private running: Promise<void> | undefined;
   private lastListAt = 0;
 
-  constructor(private readonly options: ReflectorOptions) {}
+  constructor(private readonly options: ReflectorOptions<T>) {}
 
   start(): void {
     this.running ??= this.run();
@@ -109,6 +111,7 @@ export class Reflector {
     const { items, resourceVersion } = await listAllPages(this.options.client, this.options.path, this.options.kind, {
       pageSize: this.options.pageSize,
       signal: this.abort.signal,
+      convert: this.options.convert,
     });
     this.call(() => this.options.handlers.replace(items), 'replace');
     this.resourceVersion = resourceVersion;
@@ -183,6 +186,11 @@ export class Reflector {
     object.kind ??= this.options.kind;
     this.options.onEvent?.();
     if (event.type === 'DELETED') this.call(() => this.options.handlers.remove(object), 'delete');
-    else this.call(() => this.options.handlers.upsert(object), 'update');
+    else {
+      this.call(() => {
+        const item = this.options.convert(object);
+        if (item !== undefined) this.options.handlers.upsert(item);
+      }, 'update');
+    }
   }
 }
