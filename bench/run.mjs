@@ -3,12 +3,14 @@
 // Each module keeps its own import.meta.url, so the harness still finds the repository and
 // its watchdog next to its source.
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const outfile = join(benchDir, 'dist/bench.mjs');
+// BENCH_ENTRY=scratch/x.ts runs another entry point (profiling helpers) the same way.
+const entry = join(benchDir, process.env.BENCH_ENTRY ?? 'src/main.ts');
+const outfile = join(benchDir, 'dist', basename(entry).replace(/\.ts$/, '.mjs'));
 
 const keepImportMetaUrl = {
   name: 'keep-import-meta-url',
@@ -21,7 +23,7 @@ const keepImportMetaUrl = {
 };
 
 await build({
-  entryPoints: [join(benchDir, 'src/main.ts')],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   format: 'esm',

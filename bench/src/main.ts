@@ -41,7 +41,7 @@ import { createReadinessFixture, type ReadinessFixture } from './readiness.js';
 import { renderReport, type Results } from './report.js';
 import { createScaleSet, scaleProbes } from './scale.js';
 import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startKnot, startMinilb, type DnsServer, type MinilbStart } from './servers.js';
-import { checkSameAnswers, measureThroughput, type Question } from './throughput.js';
+import { checkSameAnswers, compareThroughput, type Question, type ThroughputOptions } from './throughput.js';
 import { DnsProbeClient, TYPE_A } from './dns-client.js';
 
 function log(line: string): void {
@@ -128,11 +128,12 @@ class Runner {
   readonly results: Results;
   private readonly stops: Array<() => Promise<void>> = [];
   private cluster: Cluster | undefined;
-  private readonly dir = makeDir('bench');
+  private readonly dir: string;
   private set!: ThroughputSet;
   private files!: { zoneQueries: string; kubeQueries: string; manifest: string; zones: Record<string, string> };
 
   constructor(private readonly o: BenchOptions) {
+    this.dir = o.dataDir ?? makeDir('bench');
     this.results = {
       mode: o.quick ? 'quick' : 'full',
       command: `npm run bench${o.quick ? ' -- --quick' : ''}`,
@@ -191,44 +192,34 @@ class Runner {
     };
   }
 
-  private tp() {
-    return { seconds: this.o.dnsperfSeconds, warmupSeconds: this.o.warmupSeconds, dir: this.dir, log };
+  private tp(): ThroughputOptions {
+    const o = this.o;
+    return { rounds: o.rounds, roundSeconds: o.roundSeconds, latencySeconds: o.latencySeconds, warmupSeconds: o.warmupSeconds, dir: this.dir, log };
   }
 
-  /** minilb from manifest files beside CoreDNS's file plugin and Knot, one at a time. */
+  /** minilb from manifest files beside CoreDNS's file plugin and Knot, all on the server CPU. */
   async zoneThroughput(): Promise<void> {
     const q = sampleQuestions(this.set);
-    const results = (this.results.throughput ??= []);
-    const run = async (start: () => Promise<DnsServer>, label: string) => {
-      const server = await start();
-      try {
-        if (label !== 'minilb (manifests)') {
-          const minilb = await startMinilb('minilb (manifests)', ['-manifests', this.files.manifest]);
-          try {
-            await checkSameAnswers([
-              { server: minilb, questions: q.zone },
-              { server, questions: q.zone },
-            ]);
-          } finally {
-            await minilb.stop();
-          }
-        }
-        results.push({ ...(await measureThroughput(server, this.files.zoneQueries, this.tp())), server: label });
-      } finally {
-        await server.stop();
-      }
-    };
-    await run(() => startMinilb('minilb (manifests)', ['-manifests', this.files.manifest], { nodeArgs: this.o.minilbNodeArgs }), 'minilb (manifests)');
-    await run(
-      () =>
-        startCoreDNS(
-          'CoreDNS file',
-          (port) => `${DOMAIN}:${port} {\n    file ${DOMAIN}.zone\n}\n${HOSTS_ZONE}:${port} {\n    file ${HOSTS_ZONE}.zone\n}`,
-          Object.fromEntries(Object.entries(this.files.zones).map(([z, text]) => [`${z}.zone`, text])),
-        ),
-      'CoreDNS file',
+    const minilb = this.track(await startMinilb('minilb (manifests)', ['-manifests', this.files.manifest], { nodeArgs: this.o.minilbNodeArgs }));
+    const file = this.track(
+      await startCoreDNS(
+        'CoreDNS file',
+        (port) => `${DOMAIN}:${port} {\n    file ${DOMAIN}.zone\n}\n${HOSTS_ZONE}:${port} {\n    file ${HOSTS_ZONE}.zone\n}`,
+        Object.fromEntries(Object.entries(this.files.zones).map(([z, text]) => [`${z}.zone`, text])),
+      ),
     );
-    await run(() => startKnot(this.files.zones), 'Knot (1 UDP worker)');
+    const knot = this.track(await startKnot(this.files.zones));
+    await checkSameAnswers([minilb, file, knot].map((server) => ({ server, questions: q.zone })));
+    const results = await compareThroughput(
+      [
+        { label: 'minilb (manifests)', server: minilb, queryFile: this.files.zoneQueries },
+        { label: 'CoreDNS file', server: file, queryFile: this.files.zoneQueries },
+        { label: 'Knot (1 UDP worker)', server: knot, queryFile: this.files.zoneQueries },
+      ],
+      this.tp(),
+    );
+    (this.results.throughput ??= []).push(...results);
+    for (const s of [minilb, file, knot]) await s.stop();
   }
 
   async clusterSections(): Promise<void> {
@@ -267,9 +258,14 @@ class Runner {
     if (o.sections.has('cpu')) await this.section('cpu', () => this.cpu(minilb, coredns));
     if (o.sections.has('cluster')) {
       await this.section('cluster throughput', async () => {
-        const results = (this.results.throughput ??= []);
-        results.push({ ...(await measureThroughput(minilb, this.files.zoneQueries, this.tp())), server: 'minilb (cluster)' });
-        results.push({ ...(await measureThroughput(coredns, this.files.kubeQueries, this.tp())), server: 'CoreDNS kubernetes' });
+        const results = await compareThroughput(
+          [
+            { label: 'minilb (cluster)', server: minilb, queryFile: this.files.zoneQueries },
+            { label: 'CoreDNS kubernetes', server: coredns, queryFile: this.files.kubeQueries },
+          ],
+          this.tp(),
+        );
+        (this.results.throughput ??= []).push(...results);
       });
     }
     if (o.sections.has('propagation')) await this.section('propagation', () => this.propagation(fixture, minilb, kubeconfig));
@@ -367,6 +363,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const t0 = performance.now();
   const runner = new Runner(o);
+  if (o.dataDir) {
+    // For profiling by hand: the manifest, zone files and query files, and nothing else.
+    mkdirSync(o.dataDir, { recursive: true });
+    runner.prepareData();
+    for (const [zone, text] of Object.entries(zoneFiles(throughputSet(o.throughputServices, o.throughputIngresses, o.hotServices)))) {
+      writeFileSync(join(o.dataDir, `${zone}.zone`), text);
+    }
+    log(`wrote the throughput set, zone files and query files to ${o.dataDir}`);
+    return 0;
+  }
   // Ctrl-C: stop the peers we started, then exit (the harness's exit hook cleans the rest).
   process.once('SIGINT', () => {
     log('interrupted: stopping peers');

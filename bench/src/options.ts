@@ -6,8 +6,10 @@ export type Section = (typeof SECTIONS)[number];
 export interface BenchOptions {
   quick: boolean;
   sections: Set<Section>;
-  /** Seconds per dnsperf run (the full-speed one and the 80% one each). */
-  dnsperfSeconds: number;
+  /** Full-speed dnsperf rounds per server (the best counts), their length, the 80% run's length. */
+  rounds: number;
+  roundSeconds: number;
+  latencySeconds: number;
   warmupSeconds: number;
   throughputServices: number;
   throughputIngresses: number;
@@ -21,15 +23,18 @@ export interface BenchOptions {
   outBase: string | undefined;
   /** Node flags for the minilb processes, e.g. --cpu-prof (profiling a run). */
   minilbNodeArgs: string[];
+  /** --write-data=DIR: write the throughput set's files there and stop (for profiling by hand). */
+  dataDir: string | undefined;
 }
 
-export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]...`;
+export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]... [--write-data=DIR]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   let sections = new Set<Section>(SECTIONS);
   let outBase: string | undefined = 'bench/results/latest';
   const minilbNodeArgs: string[] = [];
+  let dataDir: string | undefined;
   for (const a of argv) {
     if (a === '--quick') continue;
     if (a.startsWith('--only=')) {
@@ -38,6 +43,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       sections = new Set(want as Section[]);
     } else if (a.startsWith('--out=')) {
       outBase = a.slice('--out='.length) || undefined;
+    } else if (a.startsWith('--write-data=')) {
+      dataDir = a.slice('--write-data='.length);
     } else if (a.startsWith('--minilb-node-arg=')) {
       minilbNodeArgs.push(a.slice('--minilb-node-arg='.length));
     } else {
@@ -50,7 +57,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     ? {
         quick,
         sections,
-        dnsperfSeconds: 3,
+        rounds: 2,
+        roundSeconds: 2,
+        latencySeconds: 3,
         warmupSeconds: 1,
         throughputServices: 300,
         throughputIngresses: 60,
@@ -62,11 +71,14 @@ export function parseOptions(argv: string[]): BenchOptions {
         cpuSeconds: 4,
         outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
         minilbNodeArgs,
+        dataDir,
       }
     : {
         quick,
         sections,
-        dnsperfSeconds: 10,
+        rounds: 3,
+        roundSeconds: 5,
+        latencySeconds: 10,
         warmupSeconds: 2,
         throughputServices: 1_000,
         throughputIngresses: 200,
@@ -78,5 +90,6 @@ export function parseOptions(argv: string[]): BenchOptions {
         cpuSeconds: 10,
         outBase,
         minilbNodeArgs,
+        dataDir,
       };
 }

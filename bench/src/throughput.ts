@@ -7,28 +7,52 @@ import { waitFor } from '../../test/e2e/harness/index.js';
 
 export interface ThroughputResult {
   server: string;
+  /** The best full-speed round: other work on a shared machine only ever lowers a round. */
   max: DnsperfResult;
-  /** At 80% of this server's own maximum, with latencies. */
+  /** QPS of every full-speed round, in order. */
+  rounds: number[];
+  /** At 80% of this server's own best, with latencies. */
   at80: DnsperfResult;
   rate80: number;
 }
 
 export interface ThroughputOptions {
-  seconds: number;
+  /** Full-speed rounds per server, taken in turn so a burst of other work hits all alike. */
+  rounds: number;
+  roundSeconds: number;
+  /** The 80% run, with per-reply latency. */
+  latencySeconds: number;
   warmupSeconds: number;
   dir: string;
   log: (line: string) => void;
 }
 
-export async function measureThroughput(server: DnsServer, queryFile: string, o: ThroughputOptions): Promise<ThroughputResult> {
-  await dnsperf({ port: server.port, queryFile, seconds: o.warmupSeconds, dir: o.dir });
-  const max = await dnsperf({ port: server.port, queryFile, seconds: o.seconds, dir: o.dir });
-  const rate80 = Math.round(max.qps * 0.8);
-  const at80 = await dnsperf({ port: server.port, queryFile, seconds: o.seconds, dir: o.dir, maxQps: rate80, latencies: true });
-  o.log(
-    `  ${server.name}: ${Math.round(max.qps)} qps max (lost ${max.lost}); at ${rate80} qps p50 ${at80.p50Ms?.toFixed(3)} ms, p99 ${at80.p99Ms?.toFixed(3)} ms, lost ${at80.lost}`,
-  );
-  return { server: server.name, max, at80, rate80 };
+export interface ThroughputEntry {
+  label: string;
+  server: DnsServer;
+  queryFile: string;
+}
+
+/** Every server in `entries` (all running, idle when not measured), measured round-robin. */
+export async function compareThroughput(entries: ThroughputEntry[], o: ThroughputOptions): Promise<ThroughputResult[]> {
+  for (const e of entries) await dnsperf({ port: e.server.port, queryFile: e.queryFile, seconds: o.warmupSeconds, dir: o.dir });
+  const runs = new Map<string, DnsperfResult[]>(entries.map((e) => [e.label, []]));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const e of entries) runs.get(e.label)!.push(await dnsperf({ port: e.server.port, queryFile: e.queryFile, seconds: o.roundSeconds, dir: o.dir }));
+  }
+  const out: ThroughputResult[] = [];
+  for (const e of entries) {
+    const rounds = runs.get(e.label)!;
+    const max = rounds.reduce((best, x) => (x.qps > best.qps ? x : best));
+    const rate80 = Math.round(max.qps * 0.8);
+    const at80 = await dnsperf({ port: e.server.port, queryFile: e.queryFile, seconds: o.latencySeconds, dir: o.dir, maxQps: rate80, latencies: true });
+    o.log(
+      `  ${e.label}: ${Math.round(max.qps)} qps (rounds ${rounds.map((x) => Math.round(x.qps)).join(', ')}; lost ${max.lost}); ` +
+        `at ${rate80} qps p50 ${at80.p50Ms?.toFixed(3)} ms, p99 ${at80.p99Ms?.toFixed(3)} ms, lost ${at80.lost}`,
+    );
+    out.push({ server: e.label, max, rounds: rounds.map((x) => x.qps), at80, rate80 });
+  }
+  return out;
 }
 
 export interface Question {
