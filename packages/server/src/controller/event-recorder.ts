@@ -51,6 +51,8 @@ export class EventRecorder {
   checkService(service: TrimmedService, index: RecordIndex): void {
     const key = `${service.meta.namespace}/${service.meta.name}`;
     const findings = serviceFindings(service, index);
+    // The usual case, on every index change for every Service: nothing to report, nothing was.
+    if (findings.length === 0 && !this.reported.has(key)) return;
     const current = new Set(findings.map((f) => `${f.reason}:${f.message}`));
     const before = this.reported.get(key) ?? new Set<string>();
     for (const finding of findings) {
