@@ -14,6 +14,7 @@ import {
   scrape,
   sleep,
   startCluster,
+  waitFor,
   type Cluster,
 } from '../../test/e2e/harness/index.js';
 import {
@@ -35,12 +36,12 @@ import { dnsperf } from './dnsperf.js';
 import { measureFailover } from './failover.js';
 import { BulkWriter } from './kube-bulk.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { millicoresOver, rssMiB } from './proc-stats.js';
-import { measurePropagation } from './propagation.js';
+import { millicoresOver, peakRssMiB, rssMiB } from './proc-stats.js';
+import { measurePropagation, type PropagationResult } from './propagation.js';
 import { createReadinessFixture, type ReadinessFixture } from './readiness.js';
-import { renderReport, type Results } from './report.js';
+import { FLOOR, renderReport, type Results } from './report.js';
 import { createScaleSet, scaleProbes } from './scale.js';
-import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startKnot, startMinilb, type DnsServer, type MinilbStart } from './servers.js';
+import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startDgramFloor, startKnot, startMinilb, useMinilbBundle, type DnsServer, type MinilbStart } from './servers.js';
 import { checkSameAnswers, compareThroughput, type Question, type ThroughputOptions } from './throughput.js';
 import { DnsProbeClient, TYPE_A } from './dns-client.js';
 
@@ -140,6 +141,7 @@ class Runner {
       date: new Date().toISOString(),
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
       pinning: SERVER_CPU === undefined ? 'none (one CPU)' : `servers on CPU ${SERVER_CPU}, dnsperf on CPU ${CLIENT_CPU}`,
+      settings: { rounds: o.rounds, roundSeconds: o.roundSeconds, latencySeconds: o.latencySeconds, settleSeconds: o.settleSeconds },
       errors: [],
     };
   }
@@ -209,17 +211,19 @@ class Runner {
       ),
     );
     const knot = this.track(await startKnot(this.files.zones));
+    const floor = this.track(await startDgramFloor());
     await checkSameAnswers([minilb, file, knot].map((server) => ({ server, questions: q.zone })));
     const results = await compareThroughput(
       [
         { label: 'minilb (manifests)', server: minilb, queryFile: this.files.zoneQueries },
         { label: 'CoreDNS file', server: file, queryFile: this.files.zoneQueries },
         { label: 'Knot (1 UDP worker)', server: knot, queryFile: this.files.zoneQueries },
+        { label: FLOOR, server: floor, queryFile: this.files.zoneQueries },
       ],
       this.tp(),
     );
     (this.results.throughput ??= []).push(...results);
-    for (const s of [minilb, file, knot]) await s.stop();
+    for (const s of [minilb, file, knot, floor]) await s.stop();
   }
 
   async clusterSections(): Promise<void> {
@@ -236,7 +240,7 @@ class Runner {
     const mem = (this.results.memory ??= {});
     let minilb = this.track(await startMinilb('minilb (cluster)', ['-kubeconfig', kubeconfig, '-leader-elect=false'], { nodeArgs: o.minilbNodeArgs }));
     let coredns = this.track(await startCoreDNS('CoreDNS kubernetes', kubeadmCorefile(kubeconfig)));
-    await sleep(3000);
+    await sleep(o.settleSeconds * 1000);
     mem.emptyCluster = { minilb: await minilbMemory(minilb), coredns: await corednsMemory(coredns) };
     log(`  empty cluster: minilb ${mem.emptyCluster.minilb.rssMiB.toFixed(1)} MiB, CoreDNS ${mem.emptyCluster.coredns.rssMiB.toFixed(1)} MiB`);
 
@@ -252,7 +256,7 @@ class Runner {
       { server: minilb, questions: q.zone },
       { server: coredns, questions: q.kube },
     ]);
-    await sleep(3000);
+    await sleep(o.settleSeconds * 1000);
     mem.throughputSet = { minilb: await minilbMemory(minilb), coredns: await corednsMemory(coredns) };
 
     if (o.sections.has('cpu')) await this.section('cpu', () => this.cpu(minilb, coredns));
@@ -268,7 +272,11 @@ class Runner {
         (this.results.throughput ??= []).push(...results);
       });
     }
-    if (o.sections.has('propagation')) await this.section('propagation', () => this.propagation(fixture, minilb, kubeconfig));
+    if (o.sections.has('propagation')) {
+      await this.section('propagation', async () => {
+        (this.results.propagation ??= {}).small = await this.propagation(fixture, minilb, kubeconfig);
+      });
+    }
     if (o.sections.has('failover')) {
       await this.section('failover', async () => {
         this.results.failover = await measureFailover(
@@ -284,23 +292,40 @@ class Runner {
     }
     if (o.sections.has('scale')) {
       await this.section('scale', async () => {
-        await minilb.stop();
-        await coredns.stop();
+        // minilb and CoreDNS keep running while the objects arrive, as on a live cluster.
         const c = await createScaleSet(writer, o.scale);
         log(`  created ${c.objects} objects in ${c.seconds.toFixed(1)} s`);
-        // One at a time: each start-up gets the CPU to itself.
+        const probes = scaleProbes(o.scale);
+        await waitFor(() => expectAnswers(minilb, probes).then(() => true), { what: 'minilb to answer for the scale set', timeoutMs: 120_000, intervalMs: 500 });
+        await minilb.stop();
+        await coredns.stop();
+        // Restarted on the full cluster one at a time, so each start-up has the CPU to itself;
+        // memory is read after the same settling time for both.
         minilb = this.track(await startMinilb('minilb (cluster)', ['-kubeconfig', kubeconfig, '-leader-elect=false'], { timeoutMs: 300_000, nodeArgs: o.minilbNodeArgs }));
-        await expectAnswers(minilb, scaleProbes(o.scale));
+        await expectAnswers(minilb, probes);
+        await sleep(o.settleSeconds * 1000);
+        const minilbMem = { ...(await minilbMemory(minilb)), peakRssMiB: peakRssMiB(minilb.pid), healthyAfterMs: minilb.healthyAfterMs };
         coredns = this.track(await startCoreDNS('CoreDNS kubernetes', kubeadmCorefile(kubeconfig), {}, { timeoutMs: 300_000 }));
-        await sleep(5000);
+        await sleep(o.settleSeconds * 1000);
+        const corednsMem = { ...(await corednsMemory(coredns)), peakRssMiB: peakRssMiB(coredns.pid), readyAfterMs: coredns.readyAfterMs };
         this.results.scale = {
           ...o.scale,
           totalServices: o.scale.services + 2 * this.set.services.length + 2,
           objectsCreated: c.objects,
           createSeconds: c.seconds,
-          minilb: { ...(await minilbMemory(minilb)), healthyAfterMs: minilb.healthyAfterMs },
-          coredns: { ...(await corednsMemory(coredns)), readyAfterMs: coredns.readyAfterMs },
+          settleSeconds: o.settleSeconds,
+          minilb: minilbMem,
+          coredns: corednsMem,
         };
+        log(
+          `  minilb ${minilbMem.rssMiB.toFixed(1)} MiB (peak ${minilbMem.peakRssMiB.toFixed(1)}), synced in ${(minilbMem.healthyAfterMs / 1000).toFixed(1)} s; ` +
+            `CoreDNS ${corednsMem.rssMiB.toFixed(1)} MiB (peak ${corednsMem.peakRssMiB.toFixed(1)}), ready in ${(corednsMem.readyAfterMs / 1000).toFixed(1)} s`,
+        );
+        if (o.sections.has('propagation')) {
+          await this.section('propagation at scale', async () => {
+            (this.results.propagation ??= {}).scale = await this.propagation(fixture, minilb, kubeconfig);
+          });
+        }
       });
     }
   }
@@ -327,10 +352,10 @@ class Runner {
     log(`  idle: minilb ${mIdle!.toFixed(1)} m, CoreDNS ${cIdle!.toFixed(1)} m; 1,000 qps: minilb ${mLoad.millicores.toFixed(0)} m, CoreDNS ${cLoad.millicores.toFixed(0)} m`);
   }
 
-  async propagation(fixture: ReadinessFixture, minilb: DnsServer, kubeconfig: string): Promise<void> {
-    const plugin = await startCoreDNS('CoreDNS kubernetes (no cache)', pluginOnlyCorefile(kubeconfig));
+  async propagation(fixture: ReadinessFixture, minilb: DnsServer, kubeconfig: string): Promise<PropagationResult> {
+    const plugin = await startCoreDNS('CoreDNS kubernetes (no cache)', pluginOnlyCorefile(kubeconfig), {}, { timeoutMs: 300_000 });
     try {
-      this.results.propagation = await measurePropagation(
+      return await measurePropagation(
         fixture,
         [
           { server: minilb, name: fixture.minilbName },
@@ -362,6 +387,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const t0 = performance.now();
+  if (o.minilbBundle) useMinilbBundle(o.minilbBundle);
   const runner = new Runner(o);
   if (o.dataDir) {
     // For profiling by hand: the manifest, zone files and query files, and nothing else.

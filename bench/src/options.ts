@@ -19,15 +19,19 @@ export interface BenchOptions {
   flips: number;
   failoverTrials: number;
   cpuSeconds: number;
+  /** Seconds after sync before memory is read at scale (the same for every server). */
+  settleSeconds: number;
   /** Where the report goes (bench/results/latest.{md,json}); --out to change. */
   outBase: string | undefined;
   /** Node flags for the minilb processes, e.g. --cpu-prof (profiling a run). */
   minilbNodeArgs: string[];
+  /** --minilb-bundle=PATH: another build of minilb-server.mjs (for before/after figures). */
+  minilbBundle: string | undefined;
   /** --write-data=DIR: write the throughput set's files there and stop (for profiling by hand). */
   dataDir: string | undefined;
 }
 
-export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]... [--write-data=DIR]`;
+export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]... [--minilb-bundle=PATH] [--write-data=DIR]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -35,6 +39,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   let outBase: string | undefined = 'bench/results/latest';
   const minilbNodeArgs: string[] = [];
   let dataDir: string | undefined;
+  let minilbBundle: string | undefined;
   for (const a of argv) {
     if (a === '--quick') continue;
     if (a.startsWith('--only=')) {
@@ -43,6 +48,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       sections = new Set(want as Section[]);
     } else if (a.startsWith('--out=')) {
       outBase = a.slice('--out='.length) || undefined;
+    } else if (a.startsWith('--minilb-bundle=')) {
+      minilbBundle = a.slice('--minilb-bundle='.length);
     } else if (a.startsWith('--write-data=')) {
       dataDir = a.slice('--write-data='.length);
     } else if (a.startsWith('--minilb-node-arg=')) {
@@ -51,8 +58,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       throw new Error(`unknown argument "${a}"; usage: ${USAGE}`);
     }
   }
-  // A partial run does not overwrite the published table unless asked to.
-  if (sections.size !== SECTIONS.length && !argv.some((a) => a.startsWith('--out='))) outBase = undefined;
+  // A partial run, or one of another build, does not overwrite the published table unless asked to.
+  if ((sections.size !== SECTIONS.length || minilbBundle) && !argv.some((a) => a.startsWith('--out='))) outBase = undefined;
   return quick
     ? {
         quick,
@@ -67,11 +74,13 @@ export function parseOptions(argv: string[]): BenchOptions {
         queryLines: 10_000,
         scale: { services: 1_000, endpointsPerService: 10, ingresses: 100, routes: 100 },
         flips: 40,
-        failoverTrials: 2,
+        failoverTrials: 1,
         cpuSeconds: 4,
+        settleSeconds: 5,
         outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
         minilbNodeArgs,
         dataDir,
+        minilbBundle,
       }
     : {
         quick,
@@ -88,8 +97,10 @@ export function parseOptions(argv: string[]): BenchOptions {
         flips: 200,
         failoverTrials: 5,
         cpuSeconds: 10,
+        settleSeconds: 20,
         outBase,
         minilbNodeArgs,
         dataDir,
+        minilbBundle,
       };
 }

@@ -12,6 +12,14 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** The largest resident set the process has had (VmHWM). */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return kb / 1024;
+}
+
 /** User + system CPU seconds the process has used so far. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -14,7 +14,12 @@ import {
   type ManagedProcess,
 } from '../../test/e2e/harness/index.js';
 
-export const minilbBundle = join(repoRoot, 'packages/server/dist/bundle/minilb-server.mjs');
+let minilbBundle = join(repoRoot, 'packages/server/dist/bundle/minilb-server.mjs');
+
+/** --minilb-bundle: measure another build (a before/after comparison). */
+export function useMinilbBundle(path: string): void {
+  minilbBundle = path;
+}
 
 /** The server side of every measurement; with one core, nothing is pinned. */
 export const SERVER_CPU = cpus().length > 1 ? '1' : undefined;
@@ -142,6 +147,16 @@ export async function startCoreDNS(
   ]);
   await waitAnswering(name, proc, port, 10_000);
   return { name, port, httpPort, process: proc, pid: pidOf(proc), readyAfterMs, stop: () => proc.stop() };
+}
+
+/** bench/dgram-floor.mjs: Node's dgram answering without any DNS work, the ceiling for minilb. */
+export async function startDgramFloor(): Promise<DnsServer> {
+  const port = await freePort();
+  const dir = makeDir('bench-floor');
+  const cmd = pinned(SERVER_CPU, process.execPath, [join(repoRoot, 'bench/dgram-floor.mjs'), String(port)]);
+  const proc = startProcess({ name: 'dgram-floor', command: cmd.command, args: cmd.args, dir });
+  await waitAnswering('Node dgram floor', proc, port, 10_000);
+  return { name: 'Node dgram floor', port, process: proc, pid: pidOf(proc), stop: () => proc.stop() };
 }
 
 /** Knot DNS with one UDP worker (and one TCP worker), serving zone files. */

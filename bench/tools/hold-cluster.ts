@@ -13,8 +13,10 @@ export async function main(argv: string[]): Promise<number> {
   const cluster = await startCluster();
   await installGatewayApiCrds('standard');
   const w = await BulkWriter.create(cluster);
-  const c = await createScaleSet(w, { services, endpointsPerService: 10, ingresses: services / 10, routes: services / 10 });
-  console.log(`created ${c.objects} in ${c.seconds.toFixed(1)} s`);
+  if (services > 0) {
+    const c = await createScaleSet(w, { services, endpointsPerService: 10, ingresses: services / 10, routes: services / 10 });
+    console.log(`created ${c.objects} in ${c.seconds.toFixed(1)} s`);
+  }
   writeFileSync(process.env.BENCH_KUBECONFIG_OUT ?? join(repoRoot, '.cache/bench-kubeconfig'), cluster.kubeconfigPath);
   console.log(`kubeconfig ${cluster.kubeconfigPath}`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));

@@ -1,0 +1,17 @@
+// The floor for any DNS server on Node's dgram: every query answered with its own bytes, QR
+// set and no records, nothing parsed, nothing looked up. Its QPS is what Node's per-datagram
+// receive and send cost leaves; minilb's distance to it is minilb's own work.
+// Usage: node bench/dgram-floor.mjs PORT
+import dgram from 'node:dgram';
+
+const port = Number(process.argv[2]);
+const socket = dgram.createSocket('udp4');
+socket.on('message', (query, from) => {
+  if (query.length < 12) return;
+  const reply = Buffer.from(query);
+  reply[2] = (reply[2] ?? 0) | 0x80; // QR
+  reply[3] = 0; // NOERROR, RA off
+  socket.send(reply, from.port, from.address);
+});
+socket.bind(port, '127.0.0.1', () => process.stdout.write(`listening on ${port}\n`));
+process.on('SIGTERM', () => socket.close(() => process.exit(0)));
