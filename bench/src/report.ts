@@ -131,7 +131,7 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     if (floor && knot) {
       out.push(
         `*${FLOOR}* answers every query with its own bytes and nothing else: the most any server on Node's UDP sockets can do here ` +
-          `(${ratio(floor.max.qps, knot.max.qps)} Knot's QPS). Node has no recvmmsg/sendmmsg, so each answer costs two system calls, which Knot batches.`,
+          `(${ratio(floor.max.qps, knot.max.qps)} Knot's QPS). Node's dgram sends every answer with its own system call; Knot batches them (recvmmsg/sendmmsg).`,
         '',
       );
     }
