@@ -106,8 +106,7 @@ async function minilbMemory(m: MinilbStart): Promise<{ rssMiB: number; heapMiB: 
   return { rssMiB: rssMiB(m.pid), heapMiB: metricValue(text, 'minilb_nodejs_heap_size_used_bytes') / 2 ** 20 };
 }
 
-async function corednsMemory(c: DnsServer & { httpPort?: number }, metricsText?: string): Promise<{ rssMiB: number; heapMiB?: number }> {
-  void metricsText;
+async function corednsMemory(c: DnsServer): Promise<{ rssMiB: number }> {
   return { rssMiB: rssMiB(c.pid) };
 }
 
