@@ -278,15 +278,10 @@ class Runner {
     }
     if (o.sections.has('failover')) {
       await this.section('failover', async () => {
-        this.results.failover = await measureFailover(
-          fixture,
-          [
-            { server: minilb, name: fixture.minilbName },
-            { server: coredns, name: fixture.corednsName },
-          ],
-          o.failoverTrials,
-          log,
-        );
+        // CoreDNS's 30 s TTL makes each of its trials last half a minute: the quick run skips it.
+        const servers: Array<{ server: DnsServer; name: string }> = [{ server: minilb, name: fixture.minilbName }];
+        if (!o.quick) servers.push({ server: coredns, name: fixture.corednsName });
+        this.results.failover = await measureFailover(fixture, servers, o.failoverTrials, log);
       });
     }
     if (o.sections.has('scale')) {

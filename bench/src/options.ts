@@ -66,7 +66,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         sections,
         rounds: 2,
         roundSeconds: 2,
-        latencySeconds: 3,
+        latencySeconds: 2,
         warmupSeconds: 1,
         throughputServices: 300,
         throughputIngresses: 60,

@@ -182,13 +182,12 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     if (r.failover) {
       const [a, b] = Object.values(r.failover.seconds);
       const [ta, tb] = Object.values(r.failover.ttl);
-      const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
-      if (a?.length && b?.length) {
-        out.push(
-          `| failover as a client sees it (TTL ${ta ?? '?'} s / ${tb ?? '?'} s), mean of ${r.failover.trials} | ${f1(mean(a))} s | ${f1(mean(b))} s |`,
-          `| failover, worst | ${f1(Math.max(...a))} s | ${f1(Math.max(...b))} s |`,
-        );
-      }
+      const mean = (v: number[] | undefined) => (v?.length ? `${f1(v.reduce((x, y) => x + y, 0) / v.length)} s` : 'not run');
+      const worst = (v: number[] | undefined) => (v?.length ? `${f1(Math.max(...v))} s` : 'not run');
+      out.push(
+        `| failover as a client sees it (TTL ${ta ?? '?'} s / ${tb ?? '-'} s), mean of ${r.failover.trials} | ${mean(a)} | ${mean(b)} |`,
+        `| failover, worst | ${worst(a)} | ${worst(b)} |`,
+      );
     }
     if (r.cpu) {
       out.push(`| CPU idle | ${f1(r.cpu.idle.minilb)} m | ${f1(r.cpu.idle.coredns)} m |`);
