@@ -101,6 +101,7 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
   const out: string[] = [];
   out.push(`## minilb benchmarks (${r.mode})`, '');
   out.push(`\`${r.command}\` on ${r.date.slice(0, 10)}: ${r.machine}; ${r.pinning}. Every figure was measured in the same run.`, '');
+  if (r.mode === 'quick') out.push('Quick mode checks that every benchmark runs, with small sets and short runs: its figures are rough; `npm run bench` gives the ones to quote.', '');
 
   if (r.throughput?.length) {
     const d = r.dataset;
