@@ -40,8 +40,16 @@ export function serviceFindings(service: TrimmedService, index: RecordIndex): Fi
   return findings;
 }
 
+// Events are written a few at a time from a bounded queue: 10,000 Services with a finding must
+// not become 10,000 concurrent requests (and 100 MiB of heap) at start-up.
+const eventsInFlight = 4;
+const maxQueuedEvents = 1000;
+
 export class EventRecorder {
   private readonly reported = new Map<string, Set<string>>();
+  private readonly queue: { service: TrimmedService; finding: Finding }[] = [];
+  private inFlight = 0;
+  private dropped = 0;
 
   constructor(
     private readonly client: KubeClient,
@@ -56,10 +64,32 @@ export class EventRecorder {
     const current = new Set(findings.map((f) => `${f.reason}:${f.message}`));
     const before = this.reported.get(key) ?? new Set<string>();
     for (const finding of findings) {
-      if (!before.has(`${finding.reason}:${finding.message}`)) void this.emit(service, finding);
+      if (!before.has(`${finding.reason}:${finding.message}`)) this.enqueue(service, finding);
     }
     if (current.size > 0) this.reported.set(key, current);
     else this.reported.delete(key);
+  }
+
+  private enqueue(service: TrimmedService, finding: Finding): void {
+    if (this.queue.length >= maxQueuedEvents) {
+      // Events are hints: past the cap they are counted and said once per burst, not kept.
+      if (this.dropped++ === 0) this.log.warn({ queued: this.queue.length }, 'too many Events queued; dropping the rest of this burst');
+      return;
+    }
+    this.queue.push({ service, finding });
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < eventsInFlight && this.queue.length > 0) {
+      const { service, finding } = this.queue.shift()!;
+      this.inFlight++;
+      void this.emit(service, finding).finally(() => {
+        this.inFlight--;
+        if (this.queue.length === 0) this.dropped = 0;
+        this.pump();
+      });
+    }
   }
 
   private async emit(service: TrimmedService, finding: Finding): Promise<void> {
