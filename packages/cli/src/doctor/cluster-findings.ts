@@ -4,7 +4,8 @@
 
 import type { ClusterObject, TrimmedNode, TrimmedService } from 'minilb-server/index/cluster-objects';
 import { RecordIndex } from 'minilb-server/index/record-index';
-import { addressInPrefixes } from '../inspect/pod-address-check.js';
+import { serviceProblems } from 'minilb-server/index/service-problems';
+import { podAddressProblem } from '../inspect/pod-address-check.js';
 
 export interface Finding {
   check: 'node-podcidr' | 'pod-outside-podcidr' | 'port-mapping' | 'no-ready-endpoints' | 'hostname-conflict' | 'router' | 'dns';
@@ -25,34 +26,53 @@ function nodeFindings(nodes: TrimmedNode[]): Finding[] {
 }
 
 function podAddressFindings(index: RecordIndex, service: TrimmedService, nodes: Map<string, TrimmedNode>): Finding[] {
-  const set = index.endpointsOf(service.meta.namespace, service.meta.name);
+  const { namespace, name } = service.meta;
   const findings: Finding[] = [];
-  for (const ep of set?.endpoints ?? []) {
-    const node = ep.node ? nodes.get(ep.node) : undefined;
-    if (!node || node.podCIDRs.length === 0 || addressInPrefixes(ep.address, node.podCIDRs)) continue;
+  for (const ep of index.endpointsOf(namespace, name)?.endpoints ?? []) {
+    // A node without podCIDRs is its own finding, once per node.
+    const problem = podAddressProblem(ep, nodes);
+    if (problem?.kind !== 'outside-podcidr') continue;
     findings.push({
       check: 'pod-outside-podcidr',
-      objects: [`Service ${service.meta.namespace}/${service.meta.name}`, ...(ep.pod ? [`Pod ${service.meta.namespace}/${ep.pod}`] : []), `Node ${node.meta.name}`],
-      message: `pod IP ${ep.address} is outside node ${node.meta.name}'s podCIDRs (${node.podCIDRs.join(', ')}): the router's podCIDR routes send its traffic to the wrong place`,
+      objects: [`Service ${namespace}/${name}`, ...(ep.pod ? [`Pod ${namespace}/${ep.pod}`] : []), `Node ${problem.node!.meta.name}`],
+      message: problem.message,
       fix: 'the CNI hands out addresses of its own (Calico IP pools, Cilium cluster-scope IPAM, a custom IPAM); use flannel, kube-router, or Cilium with ipam.mode=kubernetes',
     });
   }
   return findings;
 }
 
-function portFindings(service: TrimmedService): Finding[] {
-  const id = `${service.meta.namespace}/${service.meta.name}`;
-  return service.ports
-    .filter((p) => p.targetPort !== undefined && String(p.targetPort) !== String(p.port))
-    .map((p) => ({
-      check: 'port-mapping' as const,
-      objects: [`Service ${id}`],
-      message: `Service ${id} port ${p.port} maps to targetPort ${p.targetPort}, but minilb clients connect straight to the pods on ${p.port}`,
-      fix:
-        p.port < 1024
-          ? `make the container listen on ${p.port}; a non-root container can bind it with the pod sysctl net.ipv4.ip_unprivileged_port_start=${p.port} (securityContext.sysctls)`
-          : `make the container listen on ${p.port}, or set port: ${p.targetPort}`,
-    }));
+// Port mapping and readiness, as the server decides them (the same text its Events carry).
+function serviceProblemFindings(index: RecordIndex, service: TrimmedService): Finding[] {
+  const { namespace, name } = service.meta;
+  const id = `${namespace}/${name}`;
+  return serviceProblems(service, index.endpointsOf(namespace, name)).flatMap((problem): Finding[] => {
+    switch (problem.reason) {
+      case 'PortMappingBypassed':
+        return [
+          {
+            check: 'port-mapping',
+            objects: [`Service ${id}`],
+            message: `Service ${id} ${problem.message}`,
+            fix:
+              problem.port < 1024
+                ? `make the container listen on ${problem.port}; a non-root container can bind it with the pod sysctl net.ipv4.ip_unprivileged_port_start=${problem.port} (securityContext.sysctls)`
+                : `make the container listen on ${problem.port}, or set port: ${problem.targetPort}`,
+          },
+        ];
+      case 'NoReadyEndpoints':
+        return [
+          {
+            check: 'no-ready-endpoints',
+            objects: [`Service ${id}`],
+            message: `Service ${id} has ${problem.message}`,
+            fix: `check the pods behind it: kubectl -n ${namespace} get pods,endpointslices -l kubernetes.io/service-name=${name}`,
+          },
+        ];
+      case 'TerminatingFallback':
+        return []; // a rollout in progress, not a broken prerequisite
+    }
+  });
 }
 
 export function clusterFindings(objects: ClusterObject[], options: { domain: string; lbClass: string }): Finding[] {
@@ -61,17 +81,7 @@ export function clusterFindings(objects: ClusterObject[], options: { domain: str
   const nodes = new Map(index.list('Node').map((n) => [n.meta.name, n]));
   const findings = nodeFindings([...nodes.values()]);
   for (const service of index.list('Service').filter((s) => index.isEligible(s))) {
-    const id = `${service.meta.namespace}/${service.meta.name}`;
-    findings.push(...podAddressFindings(index, service, nodes), ...portFindings(service));
-    const set = index.endpointsOf(service.meta.namespace, service.meta.name);
-    if (set && set.a.length === 0 && set.aaaa.length === 0) {
-      findings.push({
-        check: 'no-ready-endpoints',
-        objects: [`Service ${id}`],
-        message: `Service ${id} has no ready endpoints: ${service.meta.name}.${service.meta.namespace}.${options.domain} answers with no addresses`,
-        fix: `check the pods behind it: kubectl -n ${service.meta.namespace} get pods,endpointslices -l kubernetes.io/service-name=${service.meta.name}`,
-      });
-    }
+    findings.push(...podAddressFindings(index, service, nodes), ...serviceProblemFindings(index, service));
   }
   for (const claims of index.conflicts()) {
     const [winner, ...losers] = claims;

@@ -7,7 +7,7 @@ import { RecordIndex } from 'minilb-server/index/record-index';
 import { request } from 'undici';
 import { CliError, exitCodes } from '../exit-codes.js';
 import { queryLive } from './live-dns-query.js';
-import { addressInPrefixes } from './pod-address-check.js';
+import { podAddressProblem } from './pod-address-check.js';
 
 export interface InspectOptions {
   name: string;
@@ -46,20 +46,13 @@ async function explainFromApi(api: string, name: string): Promise<Explanation> {
   }
 }
 
-// Pods whose node lacks a podCIDR, or whose IP lies outside it, are unreachable through the
-// router's podCIDR routes.
 function nodeWarnings(explanation: Explanation, nodes: Map<string, TrimmedNode>): string[] {
   const warnings: string[] = [];
   for (const { service, endpoints } of explanation.services) {
-    for (const ep of endpoints) {
-      if (!ep.answered || !ep.node) continue;
-      const node = nodes.get(ep.node);
+    for (const ep of endpoints.filter((e) => e.answered)) {
+      const problem = podAddressProblem(ep, nodes);
       const where = `Service ${service.namespace}/${service.name} endpoint ${ep.address}${ep.pod ? ` (pod ${ep.pod})` : ''}`;
-      if (!node) warnings.push(`${where}: node ${ep.node} is not known`);
-      else if (node.podCIDRs.length === 0) warnings.push(`${where}: node ${ep.node} has no podCIDR, so the router has no route to it`);
-      else if (!addressInPrefixes(ep.address, node.podCIDRs)) {
-        warnings.push(`${where}: ${ep.address} is outside node ${ep.node}'s podCIDRs (${node.podCIDRs.join(', ')}), so the router sends it elsewhere`);
-      }
+      if (problem) warnings.push(`${where}: ${problem.message}`);
     }
   }
   return warnings;

@@ -5,6 +5,7 @@
 import type { TrimmedService } from '../index/cluster-objects.js';
 import { microTime } from './leader-election.js';
 import type { RecordIndex } from '../index/record-index.js';
+import { serviceProblems } from '../index/service-problems.js';
 import type { Logger } from '../log.js';
 import type { KubeClient } from '../sources/kubernetes/kube-client.js';
 
@@ -14,19 +15,10 @@ interface Finding {
 }
 
 export function serviceFindings(service: TrimmedService, index: RecordIndex): Finding[] {
-  const findings: Finding[] = [];
-  for (const port of service.ports) {
-    if (port.targetPort !== undefined && String(port.targetPort) !== String(port.port)) {
-      findings.push({
-        reason: 'PortMappingBypassed',
-        message: `port ${port.port} maps to targetPort ${port.targetPort}, but minilb clients connect to the pods directly on ${port.port}; make the container listen on ${port.port}`,
-      });
-    }
-  }
-  const set = index.endpointsOf(service.meta.namespace, service.meta.name);
-  if (set && set.a.length === 0 && set.aaaa.length === 0) {
-    findings.push({ reason: 'NoReadyEndpoints', message: 'no ready endpoints: the name answers with no addresses' });
-  }
+  // A terminating fallback is a passing state of every rollout: explain shows it, no Event.
+  const findings: Finding[] = serviceProblems(service, index.endpointsOf(service.meta.namespace, service.meta.name)).filter(
+    (p) => p.reason !== 'TerminatingFallback',
+  );
   for (const claim of index.claimsFor(service.meta.namespace, service.meta.name)) {
     const rivals = index.rivalsOf(claim);
     if (rivals.indexOf(claim) > 0) {

@@ -4,6 +4,7 @@
 import type { TrimmedService } from './cluster-objects.js';
 import { describeClaim, type Claim } from './claims.js';
 import type { EndpointInfo, EndpointSet } from './endpoint-selection.js';
+import { serviceProblems } from './service-problems.js';
 import type { Answers, Lookup } from './name-lookup.js';
 
 export interface ObjectRef {
@@ -89,19 +90,7 @@ export class Trace {
       endpoints: set.endpoints,
       fallbackToTerminating: set.fallback,
     });
-    const where = `Service ${key}`;
-    if (set.a.length === 0 && set.aaaa.length === 0) {
-      this.warnings.push(`${where}: no ready endpoints; the name answers with no addresses (NODATA)`);
-    } else if (set.fallback) {
-      this.warnings.push(`${where}: no ready endpoints; answering serving-but-terminating ones`);
-    }
-    for (const port of service.ports) {
-      if (port.targetPort !== undefined && String(port.targetPort) !== String(port.port)) {
-        this.warnings.push(
-          `${where}: port ${port.port} maps to targetPort ${port.targetPort}, but minilb clients connect to pods directly on ${port.port}`,
-        );
-      }
-    }
+    for (const problem of serviceProblems(service, set)) this.warnings.push(`Service ${key}: ${problem.message}`);
   }
 
   finish(result: Lookup, problems: string[]): Explanation {

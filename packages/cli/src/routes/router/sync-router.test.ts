@@ -145,7 +145,9 @@ describe('syncing a Linux router', () => {
   it('adds the routes, verifies them, and changes nothing on the second run', async () => {
     const router = new FakeLinuxRouter([{ cidr: '0.0.0.0/0', via: '192.0.2.254', proto: 'static' }]);
     const first = options(router);
-    expect(await syncRouter([n1, n1v6], first.opts)).toEqual({ exitCode: exitCodes.ok, kind: 'linux', applied: 2 });
+    const applied = await syncRouter([n1, n1v6], first.opts);
+    expect(applied).toEqual({ exitCode: exitCodes.ok, kind: 'linux', applied: 2, plan: applied.plan });
+    expect(applied.plan.map((a) => `${a.op} ${a.key}`)).toEqual(['add 10.244.1.0/24', 'add 2001:db8:244:1::/64']);
     expect(first.out).toEqual([
       'Router root@192.0.2.1 (linux; minilb owns routes with proto 250):',
       '+ 10.244.1.0/24 via 192.0.2.11 (node n1)',
@@ -157,7 +159,9 @@ describe('syncing a Linux router', () => {
     expect(router.routes).toContainEqual({ cidr: '10.244.1.0/24', via: '192.0.2.11', proto: '250' });
 
     const second = options(router);
-    expect(await syncRouter([n1, n1v6], second.opts)).toEqual({ exitCode: exitCodes.ok, kind: 'linux', applied: 0 });
+    const settled = await syncRouter([n1, n1v6], second.opts);
+    expect(settled).toEqual({ exitCode: exitCodes.ok, kind: 'linux', applied: 0, plan: settled.plan });
+    expect(settled.plan.map((a) => a.op)).toEqual(['keep', 'keep']);
     expect(second.out.slice(-2)).toEqual(['Plan: 0 to add, 0 to change, 0 to remove, 2 in place.', 'Nothing to change.']);
     expect(router.scripts).toHaveLength(3); // read+apply, then read only
   });

@@ -9,7 +9,7 @@ import { openwrtRouter } from './openwrt-router.js';
 import { planLine, planReport } from './plan-report.js';
 import { buildScript, parseScriptOutput, type ScriptOutput, type ScriptStep } from './remote-script.js';
 import { RouterReadError, routerKinds, type DriverConfig, type RouterDriver, type RouterKind, type RouterState } from './router-driver.js';
-import { computeRoutePlan, isChange } from './route-plan.js';
+import { computeRoutePlan, isChange, type PlanAction } from './route-plan.js';
 import type { ScriptRunner } from './ssh-session.js';
 
 export interface SyncOptions {
@@ -30,6 +30,7 @@ export interface SyncResult {
   exitCode: ExitCode;
   kind: RouterKind;
   applied: number; // changes made and verified
+  plan: readonly PlanAction[]; // what the router looked like against the cluster, before applying
 }
 
 const openwrtTest = '[ -f /etc/openwrt_release ]';
@@ -136,11 +137,11 @@ export async function syncRouter(routes: readonly PodRoute[], opts: SyncOptions)
   }
   if (changes.length === 0) {
     opts.out(conflicts ? 'Nothing minilb may change: the conflicts above need a person.' : 'Nothing to change.');
-    return { exitCode: settled, kind, applied: 0 };
+    return { exitCode: settled, kind, applied: 0, plan };
   }
   if (opts.dryRun) {
     opts.out('Dry run: nothing was changed.');
-    return { exitCode: settled, kind, applied: 0 };
+    return { exitCode: settled, kind, applied: 0, plan };
   }
   if (opts.confirm && !(await opts.confirm(`Apply ${changes.length} change(s) to ${opts.target}?`))) {
     throw new CliError('Not confirmed: nothing was changed.', exitCodes.notConfirmed);
@@ -164,9 +165,9 @@ export async function syncRouter(routes: readonly PodRoute[], opts: SyncOptions)
   if (left.length > 0) {
     opts.out(`Not applied (${left.length} of ${changes.length}); the rest of the router is as it was:`);
     for (const action of left) opts.out(planLine(action));
-    return { exitCode: exitCodes.applyFailed, kind, applied: changes.length - left.length };
+    return { exitCode: exitCodes.applyFailed, kind, applied: changes.length - left.length, plan };
   }
   opts.out(`Applied ${changes.length} change(s); ${opts.target} now matches the cluster${conflicts ? ', conflicts aside' : ''}.`);
-  return { exitCode: settled, kind, applied: changes.length };
+  return { exitCode: settled, kind, applied: changes.length, plan };
 }
 
