@@ -8,6 +8,7 @@ import { startDnsServer } from './dns/dns-server.js';
 import { startHttpServer } from './http/http-server.js';
 import { RecordIndex } from './index/record-index.js';
 import { createLogger, type Logger } from './log.js';
+import { reportIndexStats } from './metrics.js';
 import { routerHint } from './routes/router-hint.js';
 import { ManifestSource } from './sources/manifest-source.js';
 
@@ -25,6 +26,7 @@ async function main(): Promise<Running> {
   const config = await parseServerFlags(process.argv.slice(2));
   const log = createLogger(config.logLevel);
   const index = new RecordIndex({ zone: config.domain, lbClass: config.lbClass });
+  reportIndexStats(() => index.stats());
   const manifests = config.manifests.length > 0 ? new ManifestSource({ paths: config.manifests, index, log }) : undefined;
   await manifests?.start();
   const cluster = manifests ? undefined : await (await import('./cluster-mode.js')).startClusterMode(config, index, log);

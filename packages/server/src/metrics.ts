@@ -50,17 +50,35 @@ export const tcpConnections = new Gauge({
   registers: [registry],
 });
 
+// The record index tells, at scrape time, what it holds (its counters are kept incrementally).
+interface IndexStats {
+  claims: Record<string, number>;
+  conflicts: number;
+  objects: Record<string, number>;
+}
+let indexStats: () => IndexStats = () => ({ claims: {}, conflicts: 0, objects: {} });
+export function reportIndexStats(provider: () => IndexStats): void {
+  indexStats = provider;
+}
+
 export const indexRecords = new Gauge({
   name: 'minilb_records',
   help: 'Hostnames the index answers for, by source kind.',
   labelNames: ['kind'] as const,
   registers: [registry],
+  collect() {
+    this.reset();
+    for (const [kind, count] of Object.entries(indexStats().claims)) this.set({ kind }, count);
+  },
 });
 
 export const indexConflicts = new Gauge({
   name: 'minilb_hostname_conflicts',
   help: 'Hostnames claimed by more than one object (the losers are shown by /v1/explain).',
   registers: [registry],
+  collect() {
+    this.set(indexStats().conflicts);
+  },
 });
 
 export const sourceObjects = new Gauge({
@@ -68,6 +86,10 @@ export const sourceObjects = new Gauge({
   help: 'Objects held in the cluster state, by kind.',
   labelNames: ['kind'] as const,
   registers: [registry],
+  collect() {
+    this.reset();
+    for (const [kind, count] of Object.entries(indexStats().objects)) this.set({ kind }, count);
+  },
 });
 
 export const watchRestarts = new Counter({

@@ -6,21 +6,13 @@ import type { AddressInfo } from 'node:net';
 import type { HostPort } from '../config/host-port.js';
 import type { RecordIndex } from '../index/record-index.js';
 import type { Logger } from '../log.js';
-import { indexConflicts, indexRecords, registry, sourceObjects } from '../metrics.js';
+import { registry } from '../metrics.js';
 
 export interface HttpServerOptions {
   listen: HostPort;
   index: RecordIndex;
   healthy: () => { ok: boolean; detail: string };
   log: Logger;
-}
-
-function refreshIndexGauges(index: RecordIndex): void {
-  const stats = index.stats();
-  indexRecords.reset();
-  for (const [kind, count] of Object.entries(stats.claims)) indexRecords.set({ kind }, count);
-  indexConflicts.set(stats.conflicts);
-  for (const [kind, count] of Object.entries(stats.objects)) sourceObjects.set({ kind }, count);
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
@@ -37,7 +29,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
         return send(ok ? 200 : 503, 'text/plain', `${detail}\n`);
       }
       case '/metrics':
-        refreshIndexGauges(options.index);
         registry
           .metrics()
           .then((text) => send(200, registry.contentType, text))
