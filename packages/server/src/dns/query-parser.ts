@@ -13,7 +13,9 @@ export interface ParsedQuery {
   id: number;
   flags: number; // the query's flags word, for RD/CD copying
   question: Buffer; // the question exactly as sent (name + type + class), a view into the packet
-  questionKey: string; // name (ASCII lower-cased wire bytes), type and class: the response cache key
+  // The question exactly, case folded: length-prefixed wire labels (ASCII lower-cased), then type
+  // and class as one char each. Length prefixes make it prefix-free, so no two questions share it.
+  questionKey: string;
   name: string; // lower-case, dot-separated, no trailing dot; '' is the root
   nameIsHostname: boolean; // false when a label holds a '.' byte: no index name can match it
   qtype: number;
@@ -84,9 +86,7 @@ export function parseQuery(packet: Buffer): ParseOutcome {
       id,
       flags,
       question,
-      // Without dots inside labels the text names the wire labels exactly; with them, the key
-      // falls back to the wire bytes so two different names never share a cached answer.
-      questionKey: `${name.plain ? name.text : `\u0000${lowerAscii(packet.subarray(HEADER_LENGTH, name.end)).toString('latin1')}`}/${qtype}/${qclass}`,
+      questionKey: name.wireKey + String.fromCharCode(qtype, qclass),
       name: name.text,
       nameIsHostname: name.plain,
       qtype,
@@ -99,6 +99,7 @@ export function parseQuery(packet: Buffer): ParseOutcome {
 interface QuestionName {
   end: number;
   text: string;
+  wireKey: string; // every label as its length char and its lower-cased bytes, then the root's 0
   plain: boolean;
 }
 
@@ -107,6 +108,7 @@ interface QuestionName {
 // Built char by char: for names this short it beats slicing buffers per label.
 function readQuestionName(packet: Buffer, start: number): QuestionName | string {
   let text = '';
+  let wireKey = '';
   let plain = true;
   let offset = start;
   for (;;) {
@@ -118,15 +120,18 @@ function readQuestionName(packet: Buffer, start: number): QuestionName | string 
     if (end > packet.length) return 'label truncated';
     if (end - start + 1 > MAX_NAME_WIRE_LENGTH) return 'name too long';
     if (offset !== start) text += '.';
+    let label = '';
     for (let i = offset + 1; i < end; i++) {
       let byte = packet[i]!;
       if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
       else if (byte === 0x2e) plain = false;
-      text += String.fromCharCode(byte);
+      label += String.fromCharCode(byte);
     }
+    text += label;
+    wireKey += String.fromCharCode(length) + label;
     offset = end;
   }
-  return { end: offset + 1, text, plain };
+  return { end: offset + 1, text, wireKey: wireKey + '\u0000', plain };
 }
 
 // Skips a name without following pointers, so no input can make it loop. Returns the offset
@@ -148,18 +153,4 @@ function skipRecord(packet: Buffer, start: number): number {
   if (nameEnd < 0 || nameEnd + 10 > packet.length) return -1;
   const end = nameEnd + 10 + packet.readUInt16BE(nameEnd + 8);
   return end <= packet.length ? end : -1;
-}
-
-// DNS names compare case-insensitively for ASCII letters only (RFC 4343); String#toLowerCase
-// would also fold Latin-1 bytes.
-function lowerAscii(bytes: Buffer): Buffer {
-  let copy: Buffer | undefined;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte >= 0x41 && byte <= 0x5a) {
-      copy ??= Buffer.from(bytes);
-      copy[i] = byte | 0x20;
-    }
-  }
-  return copy ?? bytes;
 }

@@ -225,6 +225,32 @@ describe('the response cache', () => {
     const dotted = responder.respond(query, 'udp');
     expect(dotted.kind === 'reply' && decodeResponse(dotted.bytes).rcode).toBe('NXDOMAIN');
   });
+
+  // Issue 11 finding 6: these two questions once shared a cache key, and whichever came second
+  // got the first one's cached reply: a malformed message, 3 bytes off.
+  it('never shares an entry between a label holding a dot and a name whose first label starts with NUL', () => {
+    const header = Buffer.from([0, 7, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    const typeAndClass = Buffer.from([0, 1, 0, 1]);
+    // Wire labels ["x.minilb"] and ["\0\x08x", "minilb\0"].
+    const dottedLabel = Buffer.concat([Buffer.from([8]), Buffer.from('x.minilb'), Buffer.from([0])]);
+    const nulFirst = Buffer.concat([Buffer.from([3, 0, 8]), Buffer.from('x'), Buffer.from([7]), Buffer.from('minilb'), Buffer.from([0, 0])]);
+    const bytesFrom = (responder: Responder, name: Buffer): Buffer => {
+      const reply = responder.respond(Buffer.concat([header, name, typeAndClass]), 'udp');
+      if (reply.kind !== 'reply') throw new Error(`expected a reply, got ${reply.kind}`);
+      return reply.bytes;
+    };
+    for (const [first, second] of [
+      [dottedLabel, nulFirst],
+      [nulFirst, dottedLabel],
+    ] as const) {
+      const shared = setup().responder;
+      bytesFrom(shared, first);
+      const reply = bytesFrom(shared, second);
+      expect(reply.subarray(12, 12 + second.length + 4)).toEqual(Buffer.concat([second, typeAndClass]));
+      // Exactly the reply a responder with an empty cache writes.
+      expect(reply).toEqual(bytesFrom(setup().responder, second));
+    }
+  });
 });
 
 describe('names the index does not know', () => {

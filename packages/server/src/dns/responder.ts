@@ -13,7 +13,7 @@ import {
   RecordType,
 } from './protocol-numbers.js';
 import { parseQuery, type ParsedQuery } from './query-parser.js';
-import { renderResponse, ResponseCache, type EncodedResponse } from './response-cache.js';
+import { renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
 import { ResponseWriter } from './response-writer.js';
 import { createZoneAuthority, type ZoneAuthority } from './zone-authority.js';
 
@@ -71,7 +71,7 @@ export class Responder {
     // CHAOS (version.bind and friends) and other classes are not served.
     if (query.qclass !== RecordClass.IN) return this.reply(this.minimal(query, Rcode.REFUSED, limit), query);
 
-    const key = `${query.questionKey}|${limit}|${query.edns ? (query.edns.dnssecOk ? 2 : 1) : 0}`;
+    const key = responseCacheKey(query, limit);
     let entry = this.cache.get(key);
     if (!entry) {
       const existence = this.existence(query);

@@ -56,6 +56,14 @@ export class ResponseCache {
   }
 }
 
+// Everything the cached bytes depend on: the exact question (wire labels, type, class), the size
+// the answer was cut to, and the EDNS facts echoed in the OPT (present, DO). The question key is
+// prefix-free, so appending the rest can never make two different queries meet.
+export function responseCacheKey(query: ParsedQuery, sizeLimit: number): string {
+  const edns = query.edns ? (query.edns.dnssecOk ? 'D' : 'E') : 'N';
+  return `${query.questionKey}${edns}${sizeLimit}`;
+}
+
 // One response for one query: the cached bytes with the query's ID, its RD and CD bits, its
 // question bytes (its letter case) and a fresh order of the shuffled records.
 export function renderResponse(entry: EncodedResponse, query: ParsedQuery): Buffer {
