@@ -9,6 +9,7 @@ import { startHttpServer } from './http/http-server.js';
 import { RecordIndex } from './index/record-index.js';
 import { createLogger, type Logger } from './log.js';
 import { reportIndexStats } from './metrics.js';
+import { containUncaughtErrors } from './process-guard.js';
 import { routerHint } from './routes/router-hint.js';
 import { ManifestSource } from './sources/manifest-source.js';
 
@@ -52,6 +53,7 @@ async function main(): Promise<Running> {
     upstream: config.upstream,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
   });
+  containUncaughtErrors(log);
   printRouterHint(index, log);
   const someService = index.list('Service').find((s) => index.isEligible(s));
   const example = someService ? `${someService.meta.name}.${someService.meta.namespace}.${config.domain}` : `<service>.<namespace>.${config.domain}`;

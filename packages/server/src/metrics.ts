@@ -129,3 +129,10 @@ export const isLeader = new Gauge({
   help: '1 while this replica holds the leader Lease and writes Service status.',
   registers: [registry],
 });
+
+export const uncaughtErrors = new Counter({
+  name: 'minilb_uncaught_errors_total',
+  help: 'Exceptions and rejections nothing caught, logged and contained while serving (each one is a bug).',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});

@@ -7,6 +7,7 @@ import type { HostPort } from '../config/host-port.js';
 import type { RecordIndex } from '../index/record-index.js';
 import type { Logger } from '../log.js';
 import { registry } from '../metrics.js';
+import { parseRequestTarget } from './request-target.js';
 
 export interface HttpServerOptions {
   listen: HostPort;
@@ -17,13 +18,23 @@ export interface HttpServerOptions {
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://minilb');
     const send = (status: number, type: string, body: string) => {
+      if (res.headersSent || res.destroyed) return;
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
-    switch (url.pathname) {
+    try {
+      route(req.method, req.url, send);
+    } catch (err) {
+      // A bug behind one request answers 500; it must never reach the process and take DNS down.
+      options.log.error({ err, method: req.method, url: req.url?.slice(0, 200) }, 'HTTP request handling failed');
+      send(500, 'text/plain', 'internal error\n');
+    }
+  });
+  const route = (method: string | undefined, target: string | undefined, send: (status: number, type: string, body: string) => void): void => {
+    const url = parseRequestTarget(target);
+    if (method !== 'GET' && method !== 'HEAD') return send(405, 'text/plain', 'only GET\n');
+    switch (url.path) {
       case '/healthz': {
         const { ok, detail } = options.healthy();
         return send(ok ? 200 : 503, 'text/plain', `${detail}\n`);
@@ -35,14 +46,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
           .catch((err: Error) => send(500, 'text/plain', `${err.message}\n`));
         return;
       case '/v1/explain': {
-        const name = url.searchParams.get('name');
+        const name = url.query.get('name');
         if (!name) return send(400, 'application/json', JSON.stringify({ error: 'missing ?name=<hostname>' }));
         return send(200, 'application/json', JSON.stringify(options.index.explain(name), null, 2));
       }
       default:
         return send(404, 'text/plain', 'not found: try /healthz, /metrics or /v1/explain?name=\n');
     }
-  });
+  };
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
