@@ -1,10 +1,11 @@
 // Bundles minilb-server into packages/server/dist/bundle/ with esbuild: tree-shaking
 // @kubernetes/client-node down to the classes minilb uses is the largest memory saving there
 // is (see NOTES.md), and code splitting keeps the cluster-mode code out of -manifests runs.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 await rm('packages/server/dist/bundle', { recursive: true, force: true });
+const { version } = JSON.parse(await readFile('packages/server/package.json', 'utf8'));
 
 await build({
   entryPoints: { 'minilb-server': 'packages/server/src/main.ts' },
@@ -23,6 +24,8 @@ await build({
     'socks-proxy-agent': './scripts/bundle-shims/proxy-agents.mjs',
     hpagent: './scripts/bundle-shims/proxy-agents.mjs',
   },
+  // minilb_build_info's version label (src/version.ts): the bundle has no package.json beside it.
+  define: { MINILB_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
   // Some bundled dependencies are CommonJS and call require().
   banner: { js: "import { createRequire as __minilbRequire } from 'node:module'; const require = __minilbRequire(import.meta.url);" },

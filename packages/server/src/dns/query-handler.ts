@@ -32,7 +32,15 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
     }
     if (resolution.kind === 'reply') {
       if (resolution.rcode === Rcode.FORMERR) countMalformed(transport);
-      countAnswer(transport, resolution.query?.qtype, resolution.rcode, startedAt);
+      countAnswer({
+        transport,
+        client,
+        qtype: resolution.query?.qtype,
+        rcode: resolution.rcode,
+        requestBytes: packet.length,
+        responseBytes: resolution.bytes.length,
+        startedAt,
+      });
       logQuery(transport, client, resolution.query, resolution.rcode, false);
       return resolution.bytes;
     }
@@ -48,7 +56,7 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
         reply = responder.serverFailure(query, transport);
       }
       const rcode = reply.readUInt16BE(2) & 0xf;
-      countAnswer(transport, query.qtype, rcode, startedAt);
+      countAnswer({ transport, client, qtype: query.qtype, rcode, requestBytes: packet.length, responseBytes: reply.length, startedAt });
       logQuery(transport, client, query, rcode, true);
       return reply;
     });
