@@ -6,6 +6,7 @@ import { FlagError, parseServerFlags } from './config/server-flags.js';
 import { formatHostPort } from './config/host-port.js';
 import { startDnsServer } from './dns/dns-server.js';
 import { startHttpServer } from './http/http-server.js';
+import { serviceHostname } from './index/hostnames.js';
 import { RecordIndex } from './index/record-index.js';
 import { createLogger, type Logger } from './log.js';
 import { reportIndexStats } from './metrics.js';
@@ -56,7 +57,9 @@ async function main(): Promise<Running> {
   containUncaughtErrors(log);
   printRouterHint(index, log);
   const someService = index.list('Service').find((s) => index.isEligible(s));
-  const example = someService ? `${someService.meta.name}.${someService.meta.namespace}.${config.domain}` : `<service>.<namespace>.${config.domain}`;
+  const example = someService
+    ? serviceHostname(someService.meta.namespace, someService.meta.name, config.domain)
+    : serviceHostname('<namespace>', '<service>', config.domain);
   log.info(
     { dnsPort: dns.port, dns: formatHostPort({ ...config.listen, port: dns.port }), healthPort: http?.port },
     'minilb is serving',

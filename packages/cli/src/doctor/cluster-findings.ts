@@ -3,6 +3,7 @@
 // owner per hostname. Pure: objects in, findings out.
 
 import type { ClusterObject, TrimmedNode, TrimmedService } from 'minilb-server/index/cluster-objects';
+import { claimOwner } from 'minilb-server/index/claims';
 import { RecordIndex } from 'minilb-server/index/record-index';
 import { serviceProblems } from 'minilb-server/index/service-problems';
 import { podAddressProblem } from '../inspect/pod-address-check.js';
@@ -85,7 +86,10 @@ export function clusterFindings(objects: ClusterObject[], options: { domain: str
   }
   for (const claims of index.conflicts()) {
     const [winner, ...losers] = claims;
-    const who = (c: (typeof claims)[number]) => `${c.source.kind === 'annotation' ? 'Service' : c.source.kind} ${c.source.namespace}/${c.source.name}`;
+    const who = (c: (typeof claims)[number]) => {
+      const owner = claimOwner(c);
+      return `${owner.kind} ${owner.namespace}/${owner.name}`;
+    };
     const name = winner!.wildcard === 'none' ? winner!.name : `*.${winner!.name}`;
     findings.push({
       check: 'hostname-conflict',

@@ -3,11 +3,12 @@
 // Each condition is reported once while it lasts, and again if it comes back.
 
 import type { TrimmedService } from '../index/cluster-objects.js';
-import { microTime } from './leader-election.js';
+import { claimOwner } from '../index/claims.js';
 import type { RecordIndex } from '../index/record-index.js';
 import { serviceProblems } from '../index/service-problems.js';
 import type { Logger } from '../log.js';
 import type { KubeClient } from '../sources/kubernetes/kube-client.js';
+import { microTime } from './micro-time.js';
 
 interface Finding {
   reason: string;
@@ -22,10 +23,10 @@ export function serviceFindings(service: TrimmedService, index: RecordIndex): Fi
   for (const claim of index.claimsFor(service.meta.namespace, service.meta.name)) {
     const rivals = index.rivalsOf(claim);
     if (rivals.indexOf(claim) > 0) {
-      const winner = rivals[0]!.source;
+      const winner = claimOwner(rivals[0]!);
       findings.push({
         reason: 'HostnameConflict',
-        message: `hostname ${claim.name} is answered for ${winner.kind === 'annotation' ? 'Service' : winner.kind} ${winner.namespace}/${winner.name}, which takes precedence`,
+        message: `hostname ${claim.name} is answered for ${winner.kind} ${winner.namespace}/${winner.name}, which takes precedence`,
       });
     }
   }

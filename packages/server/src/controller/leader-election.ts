@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { KubeApiError, type KubeClient } from '../sources/kubernetes/kube-client.js';
+import { microTime } from './micro-time.js';
 
 export interface LeaderElectionOptions {
   client: KubeClient;
@@ -33,11 +34,6 @@ interface LeaseSpec {
 interface Lease {
   metadata: { name: string; namespace: string; resourceVersion?: string };
   spec: LeaseSpec;
-}
-
-// MicroTime: RFC 3339 with exactly six fractional digits, as the API server requires.
-export function microTime(date = new Date()): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class LeaderElector {

@@ -4,6 +4,7 @@
 // user can act on. Runs on the leader only.
 
 import type { StatusTarget, TrimmedService } from '../index/cluster-objects.js';
+import { serviceHostname } from '../index/hostnames.js';
 import type { RecordIndex } from '../index/record-index.js';
 import type { Logger } from '../log.js';
 import { statusWrites } from '../metrics.js';
@@ -72,7 +73,7 @@ export class ServiceStatusController {
   }
 
   hostnameOf(service: TrimmedService): string {
-    return `${service.meta.name}.${service.meta.namespace}.${this.options.domain}`;
+    return serviceHostname(service.meta.namespace, service.meta.name, this.options.domain);
   }
 
   private desiredStatus(service: TrimmedService): StatusTarget[] | undefined {

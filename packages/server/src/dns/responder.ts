@@ -1,7 +1,7 @@
 // Turns one query packet into its response packet, or into "drop" or "relay upstream", with no
 // I/O: the front ends own the sockets, the index owns the records.
 
-import type { Answers, Lookup, NameIndex } from '../index/name-lookup.js';
+import { emptyAnswers, type Answers, type Lookup, type NameIndex } from '../index/name-lookup.js';
 import { writeAuthoritativeAnswer, type Existence } from './authoritative-answer.js';
 import {
   CLASSIC_UDP_PAYLOAD,
@@ -154,7 +154,7 @@ export class Responder {
   }
 }
 
-const noAnswers: Answers = { a: [], aaaa: [], cname: undefined, srv: [] };
+const noAnswers: Answers = emptyAnswers();
 
 // RFC 1035 and 6891: 512 bytes without EDNS, else the client's size, but never past the
 // fragmentation-safe 1232 nor below 512. TCP carries whatever fits a 16-bit length.

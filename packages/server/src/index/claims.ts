@@ -1,7 +1,7 @@
 // A claim: one object saying "this hostname (or wildcard) points at these targets".
 // Precedence between claims on one name is decided here and nowhere else.
 
-import type { RouteKind } from './cluster-objects.js';
+import type { ObjectRef, RouteKind } from './cluster-objects.js';
 
 export type ClaimKind = 'Service' | 'annotation' | 'Ingress' | RouteKind;
 
@@ -47,6 +47,12 @@ function compareTimestamps(x: string, y: string): number {
   if (!x) return 1;
   if (!y) return -1;
   return Date.parse(x) - Date.parse(y) || x.localeCompare(y);
+}
+
+// The object behind a claim: a minilb/host name is claimed by its Service.
+export function claimOwner(claim: Claim): ObjectRef {
+  const { kind, namespace, name } = claim.source;
+  return { kind: kind === 'annotation' ? 'Service' : kind, namespace, name };
 }
 
 export function describeClaim(claim: Claim): string {

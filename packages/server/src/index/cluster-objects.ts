@@ -4,7 +4,7 @@
 export interface ObjectMeta {
   namespace: string; // '' for cluster-scoped objects (Node)
   name: string;
-  creationTimestamp: string; // RFC 3339; '' when unknown (sorts first)
+  creationTimestamp: string; // RFC 3339; '' when unknown (such a claim loses to one of known age)
   annotations: Record<string, string>;
   labels: Record<string, string>;
 }
@@ -118,16 +118,12 @@ export type ClusterObject =
 
 export type ObjectKind = ClusterObject['kind'];
 
-export const objectKinds: readonly ObjectKind[] = [
-  'Service',
-  'EndpointSlice',
-  'Node',
-  'Ingress',
-  'Gateway',
-  'HTTPRoute',
-  'GRPCRoute',
-  'TLSRoute',
-];
+// Names one object, e.g. in explain output and problem reports.
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
 
 export function objectKey(obj: { kind: string; meta: { namespace: string; name: string } }): string {
   return `${obj.kind}/${obj.meta.namespace}/${obj.meta.name}`;

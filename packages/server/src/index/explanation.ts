@@ -1,17 +1,14 @@
 // What /v1/explain and `minilb inspect` show: the answers for a name, the chain of objects
 // behind them, the candidates that lost, the endpoints and what a user could fix.
 
-import type { TrimmedService } from './cluster-objects.js';
-import { describeClaim, type Claim } from './claims.js';
+import type { ObjectRef, TrimmedService } from './cluster-objects.js';
+import { claimOwner, describeClaim, type Claim } from './claims.js';
 import type { EndpointInfo, EndpointSet } from './endpoint-selection.js';
 import { serviceProblems } from './service-problems.js';
-import type { Answers, Lookup } from './name-lookup.js';
+import { emptyAnswers, type Answers, type Lookup } from './name-lookup.js';
+import { hostAnnotation } from './object-claims.js';
 
-export interface ObjectRef {
-  kind: string;
-  namespace: string;
-  name: string;
-}
+export type { ObjectRef };
 
 export interface ChainStep {
   hostname: string;
@@ -35,11 +32,6 @@ export interface Explanation {
   chain: ChainStep[];
   services: ServiceEndpoints[];
   warnings: string[];
-}
-
-function refOf(claim: Claim): ObjectRef {
-  const kind = claim.source.kind === 'annotation' ? 'Service' : claim.source.kind;
-  return { kind, namespace: claim.source.namespace, name: claim.source.name };
 }
 
 export class StepRecorder {
@@ -70,13 +62,13 @@ export class Trace {
       hostname,
       matched: winner.wildcard === 'none' ? winner.name : `*.${winner.name}`,
       claimedBy: {
-        ...refOf(winner),
+        ...claimOwner(winner),
         ...(winner.source.via ? { via: winner.source.via } : {}),
-        ...(winner.source.kind === 'annotation' ? { annotation: 'minilb/host' } : {}),
+        ...(winner.source.kind === 'annotation' ? { annotation: hostAnnotation } : {}),
       },
       description: describeClaim(winner),
       follows: [],
-      losers: losers.map((l) => ({ claimedBy: refOf(l.claim), description: describeClaim(l.claim), reason: l.reason })),
+      losers: losers.map((l) => ({ claimedBy: claimOwner(l.claim), description: describeClaim(l.claim), reason: l.reason })),
     };
     this.chain.push(step);
     return new StepRecorder(step, this.warnings);
@@ -93,10 +85,11 @@ export class Trace {
     for (const problem of serviceProblems(service, set)) this.warnings.push(`Service ${key}: ${problem.message}`);
   }
 
-  finish(result: Lookup, problems: string[]): Explanation {
-    const answers = result.kind === 'found' ? result.answers : { a: [], aaaa: [], cname: undefined, srv: [] };
+  // `problemsOf` gives the problems found in one object; those of the objects in the chain count.
+  finish(result: Lookup, problemsOf: (object: ObjectRef) => string[]): Explanation {
+    const answers = result.kind === 'found' ? result.answers : emptyAnswers();
     const hasData = answers.a.length + answers.aaaa.length + answers.srv.length > 0;
-    const mentioned = new Set(this.chain.map((s) => `${s.claimedBy.kind} ${s.claimedBy.namespace}/${s.claimedBy.name}`));
+    const mentioned = new Map(this.chain.map((s) => [`${s.claimedBy.kind}/${s.claimedBy.namespace}/${s.claimedBy.name}`, s.claimedBy]));
     return {
       name: this.name,
       result:
@@ -104,7 +97,7 @@ export class Trace {
       answers,
       chain: this.chain,
       services: [...this.services.values()],
-      warnings: [...this.warnings, ...problems.filter((p) => [...mentioned].some((m) => p.startsWith(m)))],
+      warnings: [...this.warnings, ...[...mentioned.values()].flatMap(problemsOf)],
     };
   }
 }

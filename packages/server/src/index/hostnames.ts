@@ -37,6 +37,11 @@ export function parseHostname(raw: string): ParsedHostname {
   return { ok: true, name: rest, wildcard };
 }
 
+// A Service's own name: `<service>.<namespace>.<zone>`.
+export function serviceHostname(namespace: string, name: string, zone: string): string {
+  return `${name}.${namespace}.${zone}`;
+}
+
 export function isInZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith(`.${zone}`);
 }

@@ -15,6 +15,11 @@ export interface Answers {
   srv: SrvAnswer[];
 }
 
+// A name with no data (NODATA for every type); a fresh object, as callers may fill it.
+export function emptyAnswers(): Answers {
+  return { a: [], aaaa: [], cname: undefined, srv: [] };
+}
+
 export type Lookup =
   | { kind: 'found'; answers: Answers } // the name exists (empty lists mean NODATA for that type)
   | { kind: 'nxdomain' } // inside the zone, no such name

@@ -132,6 +132,15 @@ describe('minilb/host and minilb/exclude', () => {
     expect(index.problems().join('\n')).toContain('bad_name!');
   });
 
+  it("explains a name with its own object's problems only, not those of an object whose name starts the same", () => {
+    const index = newIndex();
+    index.upsert(ingress('shop', 'web', ['shop.example.com', 'bad_one!'], [{ ip: '192.0.2.10' }]));
+    index.upsert(ingress('shop', 'web2', ['other.example.com', 'bad_two!'], [{ ip: '192.0.2.11' }]));
+    const warnings = index.explain('shop.example.com').warnings.join('\n');
+    expect(warnings).toContain('bad_one!');
+    expect(warnings).not.toContain('bad_two!');
+  });
+
   it('drops stale names when the annotation is edited, and everything on minilb/exclude', () => {
     const index = newIndex();
     index.upsert(service('automation', 'mosquitto', { annotations: { 'minilb/host': 'mqtt.sko.ai,old.sko.ai' } }));

@@ -1,7 +1,7 @@
 // A Map-backed NameIndex for the DNS tests: the real index's contract (found, nxdomain inside
 // the zone, unknown outside, empty non-terminals found) without the Kubernetes objects.
 
-import type { Answers, Lookup, NameIndex } from '../../index/name-lookup.js';
+import { emptyAnswers, type Answers, type Lookup, type NameIndex } from '../../index/name-lookup.js';
 
 export class MapNameIndex implements NameIndex {
   version = 1;
@@ -11,7 +11,7 @@ export class MapNameIndex implements NameIndex {
   constructor(readonly zone: string) {}
 
   set(name: string, answers: Partial<Answers>): this {
-    this.names.set(name, { a: [], aaaa: [], cname: undefined, srv: [], ...answers });
+    this.names.set(name, { ...emptyAnswers(), ...answers });
     this.changed();
     return this;
   }
@@ -27,7 +27,7 @@ export class MapNameIndex implements NameIndex {
     if (answers) return { kind: 'found', answers };
     const suffix = `.${name}`;
     for (const known of this.names.keys()) {
-      if (known.endsWith(suffix)) return { kind: 'found', answers: { a: [], aaaa: [], cname: undefined, srv: [] } };
+      if (known.endsWith(suffix)) return { kind: 'found', answers: emptyAnswers() };
     }
     return name === this.zone || name.endsWith(`.${this.zone}`) ? { kind: 'nxdomain' } : { kind: 'unknown' };
   }

@@ -1,0 +1,129 @@
+// Resolving a name against the claims: the winning claim's targets (Service endpoints, status
+// IPs, status hostnames followed through the zone to a fixed depth), the synthetic SRV names
+// (`_port._proto.<service name>`) with their per-endpoint target names, and the names that
+// exist without data (the apex, empty non-terminals, `_proto.<service name>`).
+
+import { isIP } from 'node:net';
+import type { TrimmedService } from './cluster-objects.js';
+import { lossReason } from './claims.js';
+import type { ClaimTable } from './claim-table.js';
+import type { Trace } from './explanation.js';
+import { addressLabel, isInZone, normalizeName } from './hostnames.js';
+import { emptyAnswers, type Answers, type Lookup, type SrvAnswer } from './name-lookup.js';
+import type { ObjectStore } from './object-store.js';
+
+export class NameResolver {
+  constructor(
+    private readonly zone: string,
+    private readonly maxChainDepth: number,
+    private readonly claims: ClaimTable,
+    private readonly store: ObjectStore,
+  ) {}
+
+  // `name` is normalised; `trace`, when given, records the path for explain.
+  resolve(name: string, trace: Trace | undefined): Lookup {
+    const answers = this.resolveName(name, trace, 0, new Set());
+    if (answers) return { kind: 'found', answers };
+    if (name === this.zone || this.claims.isEmptyNonTerminal(name) || this.syntheticExists(name)) {
+      return { kind: 'found', answers: emptyAnswers() };
+    }
+    return isInZone(name, this.zone) ? { kind: 'nxdomain' } : { kind: 'unknown' };
+  }
+
+  private resolveName(name: string, trace: Trace | undefined, depth: number, visiting: Set<string>): Answers | undefined {
+    const claims = this.claims.matching(name);
+    if (!claims) return this.synthetic(name, trace);
+    const winner = claims[0]!;
+    const step = trace?.step(name, winner, claims.slice(1).map((c) => ({ claim: c, reason: lossReason(winner, c) })));
+    const a = new Set<string>();
+    const aaaa = new Set<string>();
+    let cname: string | undefined;
+    visiting.add(name);
+    for (const target of winner.targets) {
+      if ('service' in target) {
+        const [ns, svc] = target.service.split('/') as [string, string];
+        const set = this.store.endpointsOf(ns, svc);
+        trace?.service(ns, svc, this.store.get('Service', ns, svc), set);
+        for (const ip of set?.a ?? []) a.add(ip);
+        for (const ip of set?.aaaa ?? []) aaaa.add(ip);
+      } else if ('ip' in target) {
+        const family = isIP(target.ip);
+        if (family === 4) a.add(target.ip);
+        else if (family === 6) aaaa.add(target.ip);
+        else step?.warn(`status address "${target.ip}" is not an IP address; skipped`);
+      } else {
+        const next = normalizeName(target.hostname);
+        if (!isInZone(next, this.zone)) {
+          cname ??= next;
+          step?.follow(next, 'outside the zone: answered as CNAME');
+        } else if (visiting.has(next)) {
+          step?.warn(`chain loops back to ${next}; not followed`);
+        } else if (depth + 1 >= this.maxChainDepth) {
+          step?.warn(`chain longer than ${this.maxChainDepth} hostnames; ${next} not followed`);
+        } else {
+          step?.follow(next, 'status hostname inside the zone: followed');
+          const sub = this.resolveName(next, trace, depth + 1, visiting);
+          for (const ip of sub?.a ?? []) a.add(ip);
+          for (const ip of sub?.aaaa ?? []) aaaa.add(ip);
+        }
+      }
+    }
+    visiting.delete(name);
+    // Addresses win over an out-of-zone CNAME: a CNAME must stand alone at a name.
+    if (a.size > 0 || aaaa.size > 0 || !cname) return { ...emptyAnswers(), a: [...a], aaaa: [...aaaa] };
+    return { ...emptyAnswers(), cname };
+  }
+
+  // `<service>.<namespace>.<zone>` when that is an eligible Service's own name.
+  private serviceOfName(name: string): TrimmedService | undefined {
+    const winner = this.claims.exactWinner(name);
+    if (!winner || winner.source.kind !== 'Service') return undefined;
+    return this.store.get('Service', winner.source.namespace, winner.source.name);
+  }
+
+  // SRV names (`_port._proto.<service name>`) and their per-endpoint target names.
+  private synthetic(name: string, trace: Trace | undefined): Answers | undefined {
+    if (!isInZone(name, this.zone)) return undefined;
+    const labels = name.split('.');
+    if (labels.length > 2 && labels[0]!.startsWith('_') && labels[1]!.startsWith('_')) {
+      const base = labels.slice(2).join('.');
+      const service = this.serviceOfName(base);
+      if (!service) return undefined;
+      const set = this.store.endpointsOf(service.meta.namespace, service.meta.name)!;
+      const portName = labels[0]!.slice(1);
+      const proto = labels[1]!.slice(1).toUpperCase();
+      const ports = set.ports.filter((p) => p.name === portName && p.protocol === proto);
+      if (ports.length === 0) return undefined;
+      trace?.service(service.meta.namespace, service.meta.name, service, set);
+      const srv: SrvAnswer[] = [];
+      for (const port of ports) {
+        for (const ip of [...set.a, ...set.aaaa]) {
+          srv.push({ priority: 0, weight: 10, port: port.port, target: `${addressLabel(ip)}.${base}` });
+        }
+      }
+      return { ...emptyAnswers(), srv };
+    }
+    if (labels.length > 1) {
+      const base = labels.slice(1).join('.');
+      const service = this.serviceOfName(base);
+      if (!service) return undefined;
+      const set = this.store.endpointsOf(service.meta.namespace, service.meta.name)!;
+      const a = set.a.filter((ip) => addressLabel(ip) === labels[0]);
+      const aaaa = set.aaaa.filter((ip) => addressLabel(ip) === labels[0]);
+      if (a.length === 0 && aaaa.length === 0) return undefined;
+      trace?.service(service.meta.namespace, service.meta.name, service, set);
+      return { ...emptyAnswers(), a, aaaa };
+    }
+    return undefined;
+  }
+
+  // `_<proto>.<service name>` exists (NODATA) when the Service has a port of that protocol.
+  private syntheticExists(name: string): boolean {
+    const labels = name.split('.');
+    if (labels.length < 2 || !labels[0]!.startsWith('_')) return false;
+    const service = this.serviceOfName(labels.slice(1).join('.'));
+    if (!service) return false;
+    const proto = labels[0]!.slice(1).toUpperCase();
+    return this.store.endpointsOf(service.meta.namespace, service.meta.name)!.ports.some((p) => p.protocol === proto);
+  }
+}
