@@ -27,8 +27,18 @@ export type ParseOutcome =
   | { kind: 'query'; query: ParsedQuery }
   // Answering these would feed a reflection loop or reply to noise: send nothing.
   | { kind: 'drop'; reason: 'short' | 'response' }
-  // Header readable, rest refused: a header-only reply with this rcode.
-  | { kind: 'reject'; id: number; flags: number; rcode: 'FORMERR' | 'NOTIMP'; reason: string };
+  // Header readable, rest refused: a reply with this rcode, echoing the question when it could
+  // be read and an OPT when the query carried a valid one (RFC 6891 section 7). Both were in the
+  // query, so the reply is never bigger than it.
+  | {
+      kind: 'reject';
+      id: number;
+      flags: number;
+      rcode: 'FORMERR' | 'NOTIMP';
+      reason: string;
+      question: Buffer | undefined;
+      edns: Edns | undefined;
+    };
 
 const MAX_NAME_WIRE_LENGTH = 255;
 
@@ -37,40 +47,60 @@ export function parseQuery(packet: Buffer): ParseOutcome {
   const id = packet.readUInt16BE(0);
   const flags = packet.readUInt16BE(2);
   if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
-  const reject = (rcode: 'FORMERR' | 'NOTIMP', reason: string): ParseOutcome => ({ kind: 'reject', id, flags, rcode, reason });
+  let question: Buffer | undefined;
+  let edns: Edns | undefined;
+  const reject = (rcode: 'FORMERR' | 'NOTIMP', reason: string): ParseOutcome => ({ kind: 'reject', id, flags, rcode, reason, question, edns });
 
-  if (((flags >> 11) & 0xf) !== Opcode.QUERY) return reject('NOTIMP', 'opcode');
-  if (packet.readUInt16BE(4) !== 1) return reject('FORMERR', 'qdcount');
+  const questionCount = packet.readUInt16BE(4);
   const answerCount = packet.readUInt16BE(6);
   const authorityCount = packet.readUInt16BE(8);
   const additionalCount = packet.readUInt16BE(10);
 
-  const name = readQuestionName(packet, HEADER_LENGTH);
-  if (typeof name === 'string') return reject('FORMERR', name);
-  if (name.end + 4 > packet.length) return reject('FORMERR', 'question truncated');
-  const qtype = packet.readUInt16BE(name.end);
-  const qclass = packet.readUInt16BE(name.end + 2);
-  const questionEnd = name.end + 4;
-  if (qtype === RecordType.OPT) return reject('FORMERR', 'OPT as question type');
+  // The question and the OPT are read before anything is refused, so that error replies can
+  // carry them. With QDCOUNT other than 1 there is no one question to echo; with 0 the
+  // additional section still starts right after the header.
+  let offset = HEADER_LENGTH;
+  let name: QuestionName | undefined;
+  let qtype = 0;
+  let qclass = 0;
+  if (questionCount === 1) {
+    const read = readQuestionName(packet, HEADER_LENGTH);
+    if (typeof read === 'string') return reject('FORMERR', read);
+    if (read.end + 4 > packet.length) return reject('FORMERR', 'question truncated');
+    name = read;
+    qtype = packet.readUInt16BE(read.end);
+    qclass = packet.readUInt16BE(read.end + 2);
+    offset = read.end + 4;
+    question = packet.subarray(HEADER_LENGTH, offset);
+  } else if (questionCount > 1) {
+    for (let i = 0; i < questionCount; i++) {
+      const end = skipName(packet, offset);
+      if (end < 0 || end + 4 > packet.length) return reject('FORMERR', 'qdcount');
+      offset = end + 4;
+    }
+  }
 
   // Queries rarely carry answer or authority records; skip them rather than refuse.
-  let offset = questionEnd;
   for (let i = 0; i < answerCount + authorityCount; i++) {
     const next = skipRecord(packet, offset);
     if (next < 0) return reject('FORMERR', 'record truncated');
     offset = next;
   }
-  let edns: Edns | undefined;
+  let found: Edns | undefined;
+  let badOpt: string | undefined;
   for (let i = 0; i < additionalCount; i++) {
     const rrStart = offset;
     const next = skipRecord(packet, offset);
-    if (next < 0) return reject('FORMERR', 'record truncated');
+    if (next < 0) {
+      edns = badOpt ? undefined : found;
+      return reject('FORMERR', 'record truncated');
+    }
     const nameEnd = skipName(packet, rrStart);
     if (packet.readUInt16BE(nameEnd) === RecordType.OPT) {
       // RFC 6891 6.1.1: one OPT, owned by the root.
-      if (edns) return reject('FORMERR', 'second OPT');
-      if (nameEnd !== rrStart + 1) return reject('FORMERR', 'OPT not at root');
-      edns = {
+      if (found) badOpt = 'second OPT';
+      else if (nameEnd !== rrStart + 1) badOpt = 'OPT not at root';
+      found = {
         udpPayloadSize: packet.readUInt16BE(nameEnd + 2),
         version: packet[nameEnd + 5]!,
         dnssecOk: (packet.readUInt16BE(nameEnd + 6) & EDNS_DO) !== 0,
@@ -78,14 +108,19 @@ export function parseQuery(packet: Buffer): ParseOutcome {
     }
     offset = next;
   }
+  if (badOpt) return reject('FORMERR', badOpt);
+  edns = found;
 
-  const question = packet.subarray(HEADER_LENGTH, questionEnd);
+  if (((flags >> 11) & 0xf) !== Opcode.QUERY) return reject('NOTIMP', 'opcode');
+  if (questionCount !== 1 || !name) return reject('FORMERR', 'qdcount');
+  if (qtype === RecordType.OPT) return reject('FORMERR', 'OPT as question type');
+
   return {
     kind: 'query',
     query: {
       id,
       flags,
-      question,
+      question: question!,
       questionKey: name.wireKey + String.fromCharCode(qtype, qclass),
       name: name.text,
       nameIsHostname: name.plain,

@@ -298,6 +298,60 @@ describe('size limits and EDNS', () => {
   });
 });
 
+describe('error replies (RFC 6891 section 7)', () => {
+  const optOf = (bytes: Buffer) => decodeResponse(bytes).packet.additionals?.find((r) => r.type === 'OPT');
+
+  it('carry an OPT and the question in NOTIMP when the query had EDNS', () => {
+    const { responder } = setup();
+    const notify = encodeQuery('minilb', 'SOA', { edns: { udpPayloadSize: 1232, dnssecOk: true } });
+    notify[2] = (notify[2]! & 0x87) | (4 << 3); // opcode NOTIFY
+    const reply = responder.respond(notify, 'udp');
+    if (reply.kind !== 'reply') throw new Error('no reply');
+    const decoded = decodeResponse(reply.bytes);
+    expect(decoded.rcode).toBe('NOTIMP');
+    expect(decoded.packet.questions).toEqual([expect.objectContaining({ name: 'minilb', type: 'SOA' })]);
+    expect(optOf(reply.bytes)).toMatchObject({ udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK });
+    expect(reply.bytes.length).toBeLessThanOrEqual(notify.length);
+  });
+
+  it('carry an OPT in FORMERR when the OPT could be read, with no question when there was not one', () => {
+    const { responder } = setup();
+    const two = Buffer.from(
+      dnsPacket.encode({
+        type: 'query',
+        id: 9,
+        questions: [{ name: 'a.minilb', type: 'A' }, { name: 'b.minilb', type: 'A' }],
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 4096 } as unknown as dnsPacket.Answer],
+      }),
+    );
+    const reply = responder.respond(two, 'udp');
+    if (reply.kind !== 'reply') throw new Error('no reply');
+    expect(decodeResponse(reply.bytes).rcode).toBe('FORMERR');
+    expect(decodeResponse(reply.bytes).packet.questions).toEqual([]);
+    expect(optOf(reply.bytes)).toMatchObject({ udpPayloadSize: 1232 });
+
+    // qtype OPT in the question: FORMERR, the question echoed, the OPT kept.
+    const optQuestion = encodeQuery('web.shop.minilb', 'OPT', { edns: {} });
+    const formerr = responder.respond(optQuestion, 'udp');
+    if (formerr.kind !== 'reply') throw new Error('no reply');
+    expect(decodeResponse(formerr.bytes).rcode).toBe('FORMERR');
+    expect(decodeResponse(formerr.bytes).packet.questions).toHaveLength(1);
+    expect(optOf(formerr.bytes)).toBeDefined();
+  });
+
+  it('carry no OPT when the OPT itself was the problem', () => {
+    const { responder } = setup();
+    const opt = { type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer;
+    const twoOpts = Buffer.from(
+      dnsPacket.encode({ type: 'query', id: 3, questions: [{ name: 'web.shop.minilb', type: 'A' }], additionals: [opt, opt] }),
+    );
+    const reply = responder.respond(twoOpts, 'udp');
+    if (reply.kind !== 'reply') throw new Error('no reply');
+    expect(decodeResponse(reply.bytes).rcode).toBe('FORMERR');
+    expect(optOf(reply.bytes)).toBeUndefined();
+  });
+});
+
 describe('odd queries', () => {
   it('answers ANY with one synthesized HINFO (RFC 8482)', () => {
     const reply = setup().ask('web.shop.minilb', 'ANY');

@@ -58,10 +58,13 @@ export class Responder {
     const parsed = parseQuery(packet);
     if (parsed.kind === 'drop') return { kind: 'drop', reason: parsed.reason };
     if (parsed.kind === 'reject') {
-      // Header only: a malformed packet must never earn a bigger reply than it was.
+      // The header, plus the question and an OPT only when the query carried them (RFC 6891
+      // section 7): a malformed packet never earns a bigger reply than it was.
       const rcode = parsed.rcode === 'FORMERR' ? Rcode.FORMERR : Rcode.NOTIMP;
       const opcodeAndRd = parsed.flags & (0x7800 | HeaderFlag.RD);
-      const writer = new ResponseWriter(CLASSIC_UDP_PAYLOAD, parsed.id, HeaderFlag.QR | opcodeAndRd | rcode);
+      const writer = new ResponseWriter(MAX_TCP_MESSAGE, parsed.id, HeaderFlag.QR | opcodeAndRd | rcode);
+      if (parsed.question) writer.question(parsed.question, false);
+      if (parsed.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, 0, parsed.edns.dnssecOk);
       return { kind: 'reply', bytes: writer.finish(), rcode, query: undefined };
     }
     const query = parsed.query;
