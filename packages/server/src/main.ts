@@ -53,8 +53,15 @@ async function main(): Promise<Running> {
     ttl: config.ttl,
     upstream: config.upstream,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    nameServerAddresses: config.nsAddresses,
   });
   containUncaughtErrors(log);
+  if (config.nsAddresses.length === 0) {
+    log.warn(
+      { nameServer: `ns.${config.domain}` },
+      'the NS target has no address (-listen is a wildcard and -ns-address is not set): resolvers that prime the NS set (Unbound stub-prime, BIND stub zones) will fail; set -ns-address to the address clients reach minilb at',
+    );
+  }
   printRouterHint(index, log);
   const someService = index.list('Service').find((s) => index.isEligible(s));
   const example = someService

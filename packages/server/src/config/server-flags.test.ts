@@ -31,6 +31,21 @@ describe('server flags', () => {
     });
   });
 
+  it('answers ns.<zone> at the -ns-address addresses, else at a specific -listen address', async () => {
+    expect((await parseServerFlags(['-ns-address', '192.0.2.31', '-ns-address=2001:db8::31'], {})).nsAddresses).toEqual([
+      '192.0.2.31',
+      '2001:db8::31',
+    ]);
+    // The downward API's status.podIPs arrives as one comma-separated variable.
+    expect((await parseServerFlags([], { MINILB_NS_ADDRESS: '10.244.1.7,fd00:10:244:1::7' })).nsAddresses).toEqual([
+      '10.244.1.7',
+      'fd00:10:244:1::7',
+    ]);
+    expect((await parseServerFlags(['-listen', '192.0.2.53:53'], {})).nsAddresses).toEqual(['192.0.2.53']);
+    expect((await parseServerFlags(['-listen', '[::]:53'], {})).nsAddresses).toEqual([]);
+    expect((await parseServerFlags([], {})).nsAddresses).toEqual([]);
+  });
+
   it('takes Go durations for -resync', async () => {
     expect((await parseServerFlags(['-resync=5m'], {})).resyncMs).toBe(300_000);
     expect((await parseServerFlags(['-resync', '90'], {})).resyncMs).toBe(90_000);
@@ -44,6 +59,7 @@ describe('server flags', () => {
     [['-domain', 'bad_domain!'], /^invalid -domain/],
     [['-upstream', ':53'], /^invalid -upstream: ":53" is not an IP address/],
     [['-log-level', 'loud'], /log-level/],
+    [['-ns-address', 'ns1.example.com'], /^invalid -ns-address: "ns1.example.com" is not an IP address/],
     [['-no-such-flag'], /no-such-flag/],
   ])('stops on %j with one line naming the flag', async (argv, message) => {
     const failure = await parseServerFlags(argv, {}).catch((err: Error) => err);

@@ -1,6 +1,7 @@
 // The server's flags: Go-style (`-domain=minilb`, `-listen :53`) and GNU-style (`--domain`),
 // and MINILB_* environment variables. A bad value stops start-up naming the flag.
 
+import { isIP } from 'node:net';
 import yargs from 'yargs';
 import { parseDuration } from './durations.js';
 import { parseListenAddress, parseUpstreamAddress, type HostPort } from './host-port.js';
@@ -15,6 +16,7 @@ export interface ServerConfig {
   ttl: number;
   upstream: string[];
   upstreamTimeoutMs: number;
+  nsAddresses: string[]; // the A/AAAA of ns.<zone>, the zone's NS and SOA MNAME
   health: HostPort | undefined;
   manifests: string[];
   lbClass: string;
@@ -59,6 +61,11 @@ export function serverFlagParser() {
     .option('ttl', { type: 'string', default: '5', describe: 'TTL of answers, seconds' })
     .option('upstream', { type: 'string', describe: 'host:port[,host:port] to forward other names to (default: answer REFUSED)' })
     .option('upstream-timeout', { type: 'string', default: '2s', describe: 'time to wait for the upstream before answering SERVFAIL' })
+    .option('ns-address', {
+      type: 'string',
+      array: true,
+      describe: 'address(es) clients reach minilb at, answered for ns.<domain> (repeatable; default: the -listen address unless it is a wildcard)',
+    })
     .option('health', { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' })
     .option('manifests', { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' })
     .option('lb-class', { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' })
@@ -74,7 +81,7 @@ export function serverFlagParser() {
 }
 
 export const serverFlagNames = [
-  'kubeconfig', 'domain', 'listen', 'resync', 'ttl', 'upstream', 'upstream-timeout', 'health',
+  'kubeconfig', 'domain', 'listen', 'resync', 'ttl', 'upstream', 'upstream-timeout', 'ns-address', 'health',
   'manifests', 'lb-class', 'log-level', 'leader-elect', 'lease-name', 'lease-namespace', 'watch-idle-timeout',
 ];
 
@@ -99,10 +106,11 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     return p.name;
   });
   const health = text('health');
+  const listen = flag('listen', () => parseListenAddress(text('listen')));
   return {
     kubeconfig: parsed.kubeconfig,
     domain,
-    listen: flag('listen', () => parseListenAddress(text('listen'))),
+    listen,
     resyncMs: flag('resync', () => parseDuration(text('resync'))),
     ttl: flag('ttl', () => {
       const ms = parseDuration(text('ttl'));
@@ -120,6 +128,7 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
         }),
     ),
     upstreamTimeoutMs: flag('upstream-timeout', () => parseDuration(text('upstream-timeout'))),
+    nsAddresses: flag('ns-address', () => nameServerAddresses(parsed['ns-address'], listen)),
     health: health === '' ? undefined : flag('health', () => parseListenAddress(health)),
     manifests: (parsed.manifests ?? []).flatMap((m) => String(m).split(',')).filter((m) => m !== ''),
     lbClass: text('lb-class'),
@@ -129,4 +138,18 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     leaseNamespace: parsed['lease-namespace'],
     watchIdleTimeoutMs: flag('watch-idle-timeout', () => parseDuration(text('watch-idle-timeout'))),
   };
+}
+
+// Resolvers that prime (Unbound's stub-prime, BIND's stub zones, secondaries) look up the NS
+// target's address and fail without one. A specific -listen address is where minilb is reached;
+// behind a wildcard only the deployment knows (the manifests pass the pod or node IP).
+function nameServerAddresses(values: unknown[] | undefined, listen: HostPort): string[] {
+  const given = (values ?? []).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  for (const address of given) {
+    if (!isIP(address)) throw new Error(`${JSON.stringify(address)} is not an IP address; use e.g. 192.168.1.31 or 2001:db8::31`);
+  }
+  if (given.length > 0) return [...new Set(given)];
+  const host = listen.host;
+  if (host === undefined || host === '0.0.0.0' || host === '::') return [];
+  return [host];
 }

@@ -20,6 +20,7 @@ export interface DnsServerOptions {
   negativeTtl?: number; // seconds, the SOA's own TTL and MINIMUM (default: ttl)
   upstream?: readonly string[]; // host:port of servers for names the index does not know
   upstreamTimeoutMs?: number; // after this the client gets SERVFAIL (default 2000)
+  nameServerAddresses?: readonly string[]; // the A/AAAA of ns.<zone> (-ns-address)
   tcpIdleTimeoutMs?: number; // default 10000
   maxTcpConnections?: number; // default 256
   responseCacheEntries?: number; // default 10000
@@ -48,6 +49,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     negativeTtl,
     relayAvailable: relay !== undefined,
     cacheEntries: options.responseCacheEntries ?? 10_000,
+    nameServerAddresses: options.nameServerAddresses,
     reportUnwritable: (name, detail) => log.warn({ name, detail }, 'DNS record left out of an answer: it cannot be encoded'),
   });
   const handle = createQueryHandler(responder, relay, log);

@@ -4,7 +4,7 @@ import { Responder, type Transport } from './responder.js';
 import { MapNameIndex } from './testing/map-name-index.js';
 import { decodeResponse, encodeQuery, type DecodedResponse, type QueryOptions } from './testing/dns-test-client.js';
 
-function setup(options: { relay?: boolean; negativeTtl?: number } = {}) {
+function setup(options: { relay?: boolean; negativeTtl?: number; nameServerAddresses?: string[] } = {}) {
   const index = new MapNameIndex('minilb')
     .set('web.shop.minilb', { a: ['10.244.1.5', '10.244.2.7'], aaaa: ['fd00:10:244:1::5'] })
     .set('many.shop.minilb', { a: Array.from({ length: 60 }, (_, i) => `10.244.3.${i + 1}`) })
@@ -24,6 +24,7 @@ function setup(options: { relay?: boolean; negativeTtl?: number } = {}) {
     negativeTtl: options.negativeTtl ?? 5,
     relayAvailable: options.relay ?? false,
     cacheEntries: 1000,
+    nameServerAddresses: options.nameServerAddresses,
   });
   const ask = (name: string, type: string, query: QueryOptions = {}, transport: Transport = 'udp'): DecodedResponse => {
     const resolution = responder.respond(encodeQuery(name, type, query), transport);
@@ -178,6 +179,19 @@ describe('the zone apex', () => {
     const ns = ask('ns.minilb', 'A');
     expect(ns.rcode).toBe('NOERROR');
     expect(ns.packet.authorities?.[0]?.type).toBe('SOA');
+  });
+
+  it('answers the NS target (also the SOA MNAME) with the -ns-address addresses', () => {
+    const { ask } = setup({ nameServerAddresses: ['192.0.2.31', '2001:db8::31', '192.0.2.32'] });
+    const mname = (ask('minilb', 'SOA').packet.answers?.[0]?.data as dnsPacket.SoaData).mname;
+    expect(mname).toBe('ns.minilb');
+    const a = ask('NS.minilb', 'A');
+    expect(a.rcode).toBe('NOERROR');
+    expect(a.flags & aa).toBeTruthy();
+    expect(a.packet.answers?.map((r) => r.data).sort()).toEqual(['192.0.2.31', '192.0.2.32']);
+    expect(ask('ns.minilb', 'AAAA').packet.answers?.map((r) => r.data)).toEqual(['2001:db8::31']);
+    // The NS of an out-of-zone apex is the same name, so it resolves there too.
+    expect(ask('paperless.sko.ai', 'NS').packet.answers?.[0]?.data).toBe('ns.minilb');
   });
 });
 

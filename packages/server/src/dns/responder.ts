@@ -30,6 +30,7 @@ export interface ResponderOptions {
   negativeTtl: number;
   relayAvailable: boolean; // an upstream takes the names the index does not know (and RA is set)
   cacheEntries: number;
+  nameServerAddresses?: readonly string[]; // the A/AAAA answered for ns.<zone>
   reportUnwritable?: (name: string, detail: string) => void;
 }
 
@@ -45,7 +46,7 @@ export class Responder {
     this.index = options.index;
     this.ttl = options.ttl;
     this.relayAvailable = options.relayAvailable;
-    this.authority = createZoneAuthority(options.index.zone, options.negativeTtl);
+    this.authority = createZoneAuthority(options.index.zone, options.negativeTtl, options.nameServerAddresses);
     this.cache = new ResponseCache(options.index, options.cacheEntries);
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
   }
@@ -110,8 +111,10 @@ export class Responder {
       return this.relayAvailable ? 'relay' : 'refused';
     }
     if (qtype === RecordType.AXFR || qtype === RecordType.IXFR) return 'refused';
-    if (lookup.kind === 'nxdomain' && (name === authority.zone || name === authority.nameServer)) {
-      return { kind: 'found', answers: noAnswers };
+    if (lookup.kind === 'nxdomain' && name === authority.zone) return { kind: 'found', answers: noAnswers };
+    // The NS target must have an address, or resolvers that prime the NS set fail every lookup.
+    if (name === authority.nameServer && (lookup.kind === 'nxdomain' || isEmpty(lookup.answers))) {
+      return { kind: 'found', answers: authority.nameServerAnswers };
     }
     return lookup;
   }
@@ -158,6 +161,10 @@ export class Responder {
 }
 
 const noAnswers: Answers = emptyAnswers();
+
+function isEmpty(answers: Answers): boolean {
+  return answers.a.length === 0 && answers.aaaa.length === 0 && answers.srv.length === 0 && answers.cname === undefined;
+}
 
 // RFC 1035 and 6891: 512 bytes without EDNS, else the client's size, but never past the
 // fragmentation-safe 1232 nor below 512. TCP carries whatever fits a 16-bit length.
