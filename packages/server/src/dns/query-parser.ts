@@ -49,7 +49,12 @@ export function parseQuery(packet: Buffer): ParseOutcome {
   if (flags & HeaderFlag.QR) return { kind: 'drop', reason: 'response' };
   let question: Buffer | undefined;
   let edns: Edns | undefined;
-  const reject = (rcode: 'FORMERR' | 'NOTIMP', reason: string): ParseOutcome => ({ kind: 'reject', id, flags, rcode, reason, question, edns });
+  // Another opcode is NOTIMP whatever follows; the rest is read only to echo what can be.
+  const otherOpcode = ((flags >> 11) & 0xf) !== Opcode.QUERY;
+  const reject = (rcode: 'FORMERR' | 'NOTIMP', reason: string): ParseOutcome =>
+    otherOpcode
+      ? { kind: 'reject', id, flags, rcode: 'NOTIMP', reason: 'opcode', question, edns }
+      : { kind: 'reject', id, flags, rcode, reason, question, edns };
 
   const questionCount = packet.readUInt16BE(4);
   const answerCount = packet.readUInt16BE(6);
@@ -111,7 +116,7 @@ export function parseQuery(packet: Buffer): ParseOutcome {
   if (badOpt) return reject('FORMERR', badOpt);
   edns = found;
 
-  if (((flags >> 11) & 0xf) !== Opcode.QUERY) return reject('NOTIMP', 'opcode');
+  if (otherOpcode) return reject('NOTIMP', 'opcode');
   if (questionCount !== 1 || !name) return reject('FORMERR', 'qdcount');
   if (qtype === RecordType.OPT) return reject('FORMERR', 'OPT as question type');
 
