@@ -225,6 +225,36 @@ describe('the response cache', () => {
     expect(orders.size).toBe(6);
   });
 
+  it('points SRV glue owners at the SRV targets, and keeps them right across shuffles', () => {
+    const index = new MapNameIndex('minilb');
+    const targets = Array.from({ length: 12 }, (_, i) => `10-244-1-${i + 1}.web.shop.minilb`);
+    index.set('_http._tcp.web.shop.minilb', { srv: targets.map((target) => ({ priority: 0, weight: 1, port: 8080, target })) });
+    targets.forEach((target, i) => index.set(target, { a: [`10.244.1.${i + 1}`], aaaa: [`fd00::${i + 1}`] }));
+    const responder = new Responder({ index, ttl: 5, negativeTtl: 5, relayAvailable: false, cacheEntries: 100 });
+    const orders = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      const reply = responder.respond(encodeQuery('_http._tcp.web.shop.minilb', 'SRV'), 'tcp');
+      if (reply.kind !== 'reply') throw new Error('no reply');
+      const packet = decodeResponse(reply.bytes).packet;
+      orders.add(packet.answers!.map((r) => (r.data as dnsPacket.SrvData).target).join(' '));
+      const glue = packet.additionals!.filter((r) => r.type === 'A' || r.type === 'AAAA');
+      expect(glue).toHaveLength(24);
+      for (const record of glue) {
+        const n = targets.indexOf(record.name) + 1;
+        expect(n, record.name).toBeGreaterThan(0);
+        expect(record.data).toBe(record.type === 'A' ? `10.244.1.${n}` : `fd00::${n}`);
+      }
+    }
+    expect(orders.size).toBeGreaterThan(50);
+    // Each glue record is a 2-byte pointer, type, class, TTL, length and the address: A 16
+    // bytes, AAAA 28, the most compact encoding there is (Knot's).
+    const reply = responder.respond(encodeQuery('_http._tcp.web.shop.minilb', 'SRV'), 'tcp');
+    if (reply.kind !== 'reply') throw new Error('no reply');
+    const question = 12 + '_http._tcp.web.shop.minilb'.length + 2 + 4;
+    const srvRecords = targets.reduce((sum, t) => sum + 2 + 10 + 6 + t.length + 2, 0);
+    expect(reply.bytes.length).toBe(question + srvRecords + 12 * 16 + 12 * 28);
+  });
+
   it('never lets a label holding a dot stand in for the dotted name', () => {
     const { responder } = setup();
     // One label "web.shop" then "minilb": on the wire a different name from web.shop.minilb.

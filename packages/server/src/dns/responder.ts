@@ -135,7 +135,7 @@ export class Responder {
     if (result.truncated) flags |= HeaderFlag.TC;
     writer.setFlags(flags);
     if (query.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, 0, query.edns.dnssecOk);
-    return { bytes: writer.finish(), shuffle: result.shuffle, rcode: result.rcode };
+    return { bytes: writer.finish(), shuffle: result.shuffle, pointerFixups: [...writer.pointerFixups], rcode: result.rcode };
   }
 
   private resolveTarget(target: string): Answers | undefined {

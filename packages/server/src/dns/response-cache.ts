@@ -11,6 +11,9 @@ export interface EncodedResponse {
   // Offsets of the answer records whose order is shuffled per response: record i spans
   // shuffle[i]..shuffle[i+1]. They only point at the question, so they move freely.
   readonly shuffle: readonly number[] | undefined;
+  // Offsets of compression pointers after the shuffled records that point into them (SRV glue
+  // owners pointing at SRV targets): rewritten to follow their record to its new place.
+  readonly pointerFixups?: readonly number[];
   readonly rcode: number;
 }
 
@@ -87,10 +90,21 @@ export function renderResponse(entry: EncodedResponse, query: ParsedQuery): Buff
       order[j] = swap;
     }
     let at = shuffle[0]!;
+    const fixups = entry.pointerFixups;
+    const moved = fixups && fixups.length > 0 ? new Array<number>(count) : undefined;
     for (let i = 0; i < count; i++) {
       const record = order[i]!;
       const end = shuffle[record + 1]!;
+      if (moved) moved[record] = at - shuffle[record]!;
       for (let from = shuffle[record]!; from < end; from++) out[at++] = bytes[from]!;
+    }
+    if (moved) {
+      for (const offset of fixups!) {
+        const target = bytes.readUInt16BE(offset) & 0x3fff;
+        let record = 0;
+        while (record < count - 1 && shuffle[record + 1]! <= target) record++;
+        out.writeUInt16BE(0xc000 | (target + moved[record]!), offset);
+      }
     }
   }
   return out;

@@ -31,9 +31,17 @@ export type RecordData =
 export const QUESTION_NAME = Symbol('question name');
 export type Owner = string | typeof QUESTION_NAME;
 
+// How a record's names may serve later names as compression targets: 'shared' (fixed
+// position), 'none' (the record moves and must not be pointed at), or 'movable' (the record is
+// shuffled per response, so every pointer to it is listed in `pointerFixups` for the shuffle to
+// rewrite).
+export type NameSharing = 'shared' | 'none' | 'movable';
+
 export class ResponseWriter {
   private offset = HEADER_LENGTH;
   private readonly compression = new Map<string, number>();
+  private readonly movable = new Set<string>();
+  private readonly fixups: number[] = [];
   private readonly limit: number;
 
   constructor(limit: number, id: number, flags: number) {
@@ -67,13 +75,21 @@ export class ResponseWriter {
     this.offset += bytes.length;
   }
 
+  // Offsets of the pointers written into 'movable' records (see NameSharing).
+  get pointerFixups(): readonly number[] {
+    return this.fixups;
+  }
+
   // Appends one record, or nothing if it would cross the limit (or `reserve` bytes kept back for
-  // a record still to come, such as OPT). Names written here may serve later records only when
-  // `shareNames` is set: records that get shuffled must not point into each other.
-  record(section: Section, owner: Owner, ttl: number, data: RecordData, reserve = 0, shareNames = true): boolean {
+  // a record still to come, such as OPT). `sharing` says whether later records may point at the
+  // names written here; records that get shuffled must never point into each other, and a
+  // shuffled record only ever points at the question.
+  record(section: Section, owner: Owner, ttl: number, data: RecordData, reserve = 0, sharing: NameSharing | boolean = 'shared'): boolean {
+    const mode: NameSharing = sharing === true ? 'shared' : sharing === false ? 'none' : sharing;
     const start = this.offset;
+    const fixupCount = this.fixups.length;
     const added: string[] = [];
-    const register = shareNames ? added : undefined;
+    const register = mode === 'none' ? undefined : added;
     this.name(owner, register);
     const fixed = this.offset;
     this.offset += 10;
@@ -84,9 +100,14 @@ export class ResponseWriter {
     scratch.writeUInt16BE(this.offset - fixed - 10, fixed + 8);
     if (this.offset + reserve > this.limit) {
       this.offset = start;
-      for (const key of added) this.compression.delete(key);
+      this.fixups.length = fixupCount;
+      for (const key of added) {
+        this.compression.delete(key);
+        this.movable.delete(key);
+      }
       return false;
     }
+    if (mode === 'movable') for (const key of added) this.movable.add(key);
     this.bumpCount(section);
     return true;
   }
@@ -141,8 +162,9 @@ export class ResponseWriter {
         scratch.writeUInt16BE(data.weight, this.offset + 2);
         scratch.writeUInt16BE(data.port, this.offset + 4);
         this.offset += 6;
-        // RFC 2782 and 3597: names inside SRV RDATA are never compressed.
-        this.name(data.target, undefined, false);
+        // RFC 2782 and 3597: names inside SRV RDATA are never compressed, but later names (the
+        // target's addresses in the additional section) may point at them, as Knot does.
+        this.name(data.target, register, false);
         return;
       case RecordType.SOA:
         this.name(data.mname, register);
@@ -173,6 +195,7 @@ export class ResponseWriter {
     while (rest !== '') {
       const pointer = compress ? this.compression.get(rest) : undefined;
       if (pointer !== undefined) {
+        if (this.movable.has(rest)) this.fixups.push(this.offset);
         scratch.writeUInt16BE(0xc000 | pointer, this.offset);
         this.offset += 2;
         return;
