@@ -6,9 +6,9 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY packages/server/package.json packages/server/tsconfig.json packages/server/
 COPY packages/cli/package.json packages/cli/tsconfig.json packages/cli/
 RUN npm ci --no-audit --no-fund
-COPY scripts scripts
+COPY packages/server/scripts packages/server/scripts
 COPY packages/server/src packages/server/src
-RUN node scripts/bundle-server.mjs
+RUN node packages/server/scripts/bundle.mjs
 
 FROM node:24-bookworm-slim
 # Binding port 53 as a non-root user needs the capability on the node binary itself.

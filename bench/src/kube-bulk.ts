@@ -2,7 +2,7 @@
 // (minilb's own KubeClient on undici), a fixed number of requests in flight, status written
 // through the status subresource as a controller would.
 import { KubeClient, KubeApiError } from 'minilb-server/sources/kubernetes/kube-client';
-import type { Cluster } from '../../test/e2e/harness/index.js';
+import type { Cluster } from '#e2e-harness';
 
 type Obj = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string } };
 

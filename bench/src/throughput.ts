@@ -3,7 +3,7 @@
 import { dnsperf, type DnsperfResult } from './dnsperf.js';
 import { DnsProbeClient, TYPE_A, TYPE_AAAA, type DnsAnswer } from './dns-client.js';
 import type { DnsServer } from './servers.js';
-import { waitFor } from '../../test/e2e/harness/index.js';
+import { waitFor } from '#e2e-harness';
 
 export interface ThroughputResult {
   server: string;

@@ -4,7 +4,7 @@
 // .cache/bench-kubeconfig) for `minilb-server -kubeconfig` and CoreDNS.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installGatewayApiCrds, repoRoot, startCluster } from '../../test/e2e/harness/index.js';
+import { installGatewayApiCrds, repoRoot, startCluster } from '#e2e-harness';
 import { BulkWriter } from '../src/kube-bulk.js';
 import { createScaleSet } from '../src/scale.js';
 

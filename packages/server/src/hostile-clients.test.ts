@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCluster, probe, startBuiltServer, type BuiltServer } from './testing/built-server.js';
+import { demoCluster, probe, startBuiltServer, type BuiltServer } from '../testing/built-server.js';
 
 // Three quarters of the 256 MiB memory limit the deploy manifests set; an idle server on the
 // demo cluster sits near 70 MiB.

@@ -11,7 +11,7 @@ import { RecordIndex } from './index/record-index.js';
 import { createLogger, type Logger } from './log.js';
 import { reportIndexStats } from './metrics.js';
 import { containUncaughtErrors } from './process-guard.js';
-import { routerHint } from './routes/router-hint.js';
+import { routerHint } from './pod-cidr/router-hint.js';
 import { ManifestSource } from './sources/manifest-source.js';
 
 interface Running {

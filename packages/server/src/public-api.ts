@@ -3,7 +3,7 @@
 export * from './index/cluster-objects.js';
 export { RecordIndex, hostAnnotation, excludeAnnotation } from './index/record-index.js';
 export type { Explanation } from './index/explanation.js';
-export { trimObject } from './index/trim-object.js';
+export { trimObject } from './sources/trim-object.js';
 export { readManifests, ManifestError } from './sources/manifest-files.js';
 export { loadKubeConfig } from './sources/kubernetes/kube-config.js';
 export { KubeClient } from './sources/kubernetes/kube-client.js';

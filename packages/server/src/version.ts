@@ -1,5 +1,5 @@
 // minilb-server's version, for minilb_build_info and logs. The bundle has it compiled in
-// (scripts/bundle-server.mjs defines MINILB_VERSION); tsc builds and tests read package.json,
+// (packages/server/scripts/bundle.mjs defines MINILB_VERSION); tsc builds and tests read package.json,
 // which sits one folder above both src/ and dist/.
 
 import { readFileSync } from 'node:fs';

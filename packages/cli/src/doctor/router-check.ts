@@ -3,7 +3,7 @@
 // else in that plan becomes a finding.
 
 import type { ClusterObject, TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/routes/pod-cidr-routes';
+import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
 import { CliError } from '../exit-codes.js';
 import { sshRunner } from '../routes/router/ssh-session.js';
 import { formatSshTarget, parseSshTarget } from '../routes/router/ssh-target.js';

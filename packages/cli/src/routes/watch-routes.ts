@@ -4,7 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/routes/pod-cidr-routes';
+import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
 import { syncRouter, type SyncOptions } from './router/sync-router.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordIndex } from '../index/record-index.js';
-import { service } from '../index/objects.fixture.js';
+import { service } from '../../testing/objects.fixture.js';
 import { createLogger } from '../log.js';
 import type { KubeClient } from '../sources/kubernetes/kube-client.js';
 import { EventRecorder } from './event-recorder.js';

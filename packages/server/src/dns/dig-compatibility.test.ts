@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsServer } from './dns-server.js';
-import { captureLog } from './testing/captured-log.js';
-import { MapNameIndex } from './testing/map-name-index.js';
+import { captureLog } from '../../testing/captured-log.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
 
 // BIND's dig is the wire-compatibility reference here: what it prints is what operators see.
 const run = promisify(execFile);

@@ -3,9 +3,9 @@ import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-server.js';
-import { captureLog } from './testing/captured-log.js';
-import { MapNameIndex } from './testing/map-name-index.js';
-import { encodeQuery, frame, tcpQuery, TcpDnsConnection, udpQuery, decodeResponse } from './testing/dns-test-client.js';
+import { captureLog } from '../../testing/captured-log.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
+import { encodeQuery, frame, tcpQuery, TcpDnsConnection, udpQuery, decodeResponse } from '../../testing/dns-test-client.js';
 
 const running: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

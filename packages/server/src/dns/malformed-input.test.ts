@@ -1,9 +1,9 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsServer } from './dns-server.js';
-import { captureLog, type CapturedLog } from './testing/captured-log.js';
-import { MapNameIndex } from './testing/map-name-index.js';
-import { decodeResponse, encodeQuery, frame, TcpDnsConnection, tcpQuery, udpQuery } from './testing/dns-test-client.js';
+import { captureLog, type CapturedLog } from '../../testing/captured-log.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
+import { decodeResponse, encodeQuery, frame, TcpDnsConnection, tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
 
 // Random and mutated packets from a seeded generator (the seed is in the test name, so a
 // failure can be replayed), sent at a real server that must keep answering correctly.

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../metrics.js';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { addressFamily } from './query-metrics.js';
-import { captureLog } from './testing/captured-log.js';
-import { EVERY_RCODE, queryEveryRcode } from './testing/every-rcode.js';
-import { MapNameIndex } from './testing/map-name-index.js';
+import { captureLog } from '../../testing/captured-log.js';
+import { EVERY_RCODE, queryEveryRcode } from '../../testing/every-rcode.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
 
 // One sample line of the scrape: `name{labels} value`, labels as written.
 function sample(text: string, name: string, labels: string): number | undefined {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { Responder, type Transport } from './responder.js';
-import { MapNameIndex } from './testing/map-name-index.js';
-import { decodeResponse, encodeQuery, type DecodedResponse, type QueryOptions } from './testing/dns-test-client.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
+import { decodeResponse, encodeQuery, type DecodedResponse, type QueryOptions } from '../../testing/dns-test-client.js';
 
 function setup(options: { relay?: boolean; negativeTtl?: number; nameServerAddresses?: string[] } = {}) {
   const index = new MapNameIndex('minilb')

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { upstreamFailures } from '../metrics.js';
 import { startDnsServer, type DnsServerOptions } from './dns-server.js';
-import { captureLog } from './testing/captured-log.js';
-import { MapNameIndex } from './testing/map-name-index.js';
-import { tcpQuery, udpQuery } from './testing/dns-test-client.js';
+import { captureLog } from '../../testing/captured-log.js';
+import { MapNameIndex } from '../../testing/map-name-index.js';
+import { tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordIndex } from './record-index.js';
-import { gateway, ingress, route, service, slice } from './objects.fixture.js';
+import { gateway, ingress, route, service, slice } from '../../testing/objects.fixture.js';
 import type { Lookup } from './name-lookup.js';
 
 function newIndex() {

@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ClusterObject } from '../index/cluster-objects.js';
-import { trimObject } from '../index/trim-object.js';
+import { trimObject } from './trim-object.js';
 
 export class ManifestError extends Error {}
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/routes/pod-cidr-routes';
+import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
 import { formatRoutes, routeFormats, type FormatInput } from './route-format.js';
 
 // Set UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, then review the diff.

@@ -2,7 +2,7 @@
 // and doctor) that need no watch.
 
 import type { ClusterObject } from '../../index/cluster-objects.js';
-import { trimObject } from '../../index/trim-object.js';
+import { trimObject } from '../trim-object.js';
 import { discoverGatewayApiPaths } from './gateway-api-discovery.js';
 import type { KubeClient } from './kube-client.js';
 import { coreResources } from './kubernetes-source.js';

@@ -4,7 +4,7 @@
 
 import type { ClusterObject, ObjectKind } from '../../index/cluster-objects.js';
 import type { RecordIndex } from '../../index/record-index.js';
-import { trimObject } from '../../index/trim-object.js';
+import { trimObject } from '../trim-object.js';
 import type { Logger } from '../../log.js';
 import { reportLastEventTimes, watchRestarts } from '../../metrics.js';
 import type { KubeClient } from './kube-client.js';

@@ -1,7 +1,7 @@
 // A Map-backed NameIndex for the DNS tests: the real index's contract (found, nxdomain inside
 // the zone, unknown outside, empty non-terminals found) without the Kubernetes objects.
 
-import { emptyAnswers, type Answers, type Lookup, type NameIndex } from '../../index/name-lookup.js';
+import { emptyAnswers, type Answers, type Lookup, type NameIndex } from '../src/index/name-lookup.js';
 
 export class MapNameIndex implements NameIndex {
   version = 1;

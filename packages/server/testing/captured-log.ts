@@ -1,7 +1,7 @@
 // A pino logger whose lines the tests can read, to check that nothing was logged as an error.
 
 import { pino } from 'pino';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../src/log.js';
 
 export interface CapturedLog {
   log: Logger;

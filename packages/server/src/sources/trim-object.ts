@@ -9,7 +9,7 @@ import type {
   RouteKind,
   SliceEndpoint,
   StatusTarget,
-} from './cluster-objects.js';
+} from '../index/cluster-objects.js';
 
 type Raw = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // node's InternalIP of the same family. Pure and shared by the server's start-up hint and the CLI.
 
 import type { TrimmedNode } from '../index/cluster-objects.js';
-import { comparePrefixes, formatIpAddress, formatPrefix, parseIpAddress, parsePrefix, type IpFamily, type IpPrefix } from './ip-prefix.js';
+import { comparePrefixes, formatIpAddress, formatPrefix, parseIpAddress, parsePrefix, type IpFamily, type IpPrefix } from '../net/ip-prefix.js';
 
 export interface PodRoute {
   node: string;

@@ -1,7 +1,7 @@
 // Builders for raw Kubernetes objects in tests, converted the way the sources convert them.
 
-import type { ClusterObject } from './cluster-objects.js';
-import { trimObject } from './trim-object.js';
+import type { ClusterObject } from '../src/index/cluster-objects.js';
+import { trimObject } from '../src/sources/trim-object.js';
 
 type Raw = Record<string, unknown>;
 

@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeResponse, encodeQuery, frame, TcpDnsConnection, udpExchange } from '../dns/testing/dns-test-client.js';
+import { decodeResponse, encodeQuery, frame, TcpDnsConnection, udpExchange } from './dns-test-client.js';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const serverBundle = join(root, 'packages/server/dist/bundle/minilb-server.mjs');
 export const demoCluster = join(root, 'examples/demo-cluster.yaml');
 
