@@ -17,7 +17,8 @@ export interface AuthoritativeContext {
   reportUnwritable: (name: string, detail: string) => void;
 }
 
-export type Existence = { kind: 'found'; answers: Answers } | { kind: 'nxdomain' };
+// `apex` as in the index's Lookup: the served hostname above an NXDOMAIN name outside the zone.
+export type Existence = { kind: 'found'; answers: Answers } | { kind: 'nxdomain'; apex?: string };
 
 export interface AuthoritativeResult {
   rcode: number;
@@ -37,7 +38,9 @@ export function writeAuthoritativeAnswer(
   context: AuthoritativeContext,
 ): AuthoritativeResult {
   const { authority, reserve } = context;
-  const soaOwner = authority.isInZone(name) ? authority.zone : QUESTION_NAME;
+  // Outside the zone a served hostname is the apex of its own zone, and names below it are in
+  // that apex's zone.
+  const soaOwner = authority.isInZone(name) ? authority.zone : existence.kind === 'nxdomain' && existence.apex ? existence.apex : QUESTION_NAME;
   const soa = (): boolean =>
     writer.record('authority', soaOwner, authority.negativeTtl, authority.soa(context.indexVersion), reserve);
 

@@ -156,6 +156,21 @@ describe('negative answers', () => {
     expect(reply.packet.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'Paperless.sko.ai' });
   });
 
+  it('answers NXDOMAIN with the apex’s SOA below a served hostname (RFC 8020), even with an upstream', () => {
+    for (const relay of [false, true]) {
+      const index = new MapNameIndex('minilb').set('mqtt.sko.ai', { a: ['192.0.2.20'] });
+      index.lookup = (name) =>
+        name === 'mqtt.sko.ai' ? { kind: 'found', answers: { a: ['192.0.2.20'], aaaa: [], cname: undefined, srv: [] } } : { kind: 'nxdomain', apex: 'mqtt.sko.ai' };
+      const responder = new Responder({ index, ttl: 5, negativeTtl: 5, relayAvailable: relay, cacheEntries: 10 });
+      const reply = responder.respond(encodeQuery('X.mqtt.sko.ai', 'A'), 'udp');
+      if (reply.kind !== 'reply') throw new Error(`expected a reply, got ${reply.kind}`);
+      const decoded = decodeResponse(reply.bytes);
+      expect(decoded.rcode).toBe('NXDOMAIN');
+      expect(decoded.flags & aa).toBeTruthy();
+      expect(decoded.packet.authorities).toEqual([expect.objectContaining({ type: 'SOA', name: 'mqtt.sko.ai' })]);
+    }
+  });
+
   it('serves an out-of-zone hostname as its own apex: SOA and NS answer there', () => {
     const { ask } = setup();
     expect(ask('paperless.sko.ai', 'SOA').packet.answers?.[0]).toMatchObject({ type: 'SOA', name: 'paperless.sko.ai' });

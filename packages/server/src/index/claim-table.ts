@@ -3,6 +3,7 @@
 
 import { compareClaims, type Claim, type ClaimKind } from './claims.js';
 import { isInZone } from './hostnames.js';
+import { ServedDomains } from './served-domains.js';
 
 // The names strictly between `name` and the zone apex: the empty non-terminals it implies.
 function parentNames(name: string, zone: string): string[] {
@@ -25,6 +26,8 @@ export class ClaimTable {
   private readonly emptyNonTerminals = new Map<string, number>();
   private readonly counts = new Map<ClaimKind, number>();
   private conflictedNames = 0;
+  // Exact names claimed outside the zone, each the apex of its own zone.
+  readonly outsideZone = new ServedDomains();
 
   constructor(private readonly zone: string) {}
 
@@ -99,6 +102,7 @@ export class ClaimTable {
     if (list.length === 2) this.conflictedNames++;
     this.counts.set(claim.source.kind, (this.counts.get(claim.source.kind) ?? 0) + 1);
     for (const name of this.impliedNames(claim)) this.emptyNonTerminals.set(name, (this.emptyNonTerminals.get(name) ?? 0) + 1);
+    if (claim.wildcard === 'none' && !isInZone(claim.name, this.zone)) this.outsideZone.add(claim.name);
   }
 
   private removeClaim(claim: Claim): void {
@@ -116,5 +120,6 @@ export class ClaimTable {
       if (count > 0) this.emptyNonTerminals.set(name, count);
       else this.emptyNonTerminals.delete(name);
     }
+    if (claim.wildcard === 'none' && !isInZone(claim.name, this.zone)) this.outsideZone.remove(claim.name);
   }
 }

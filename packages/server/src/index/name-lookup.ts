@@ -20,9 +20,11 @@ export function emptyAnswers(): Answers {
   return { a: [], aaaa: [], cname: undefined, srv: [] };
 }
 
+// `apex`, outside the zone only: the served hostname above an NXDOMAIN name, whose SOA the
+// answer carries; absent, the name itself is the apex (outside the zone) or the zone's apex is.
 export type Lookup =
   | { kind: 'found'; answers: Answers } // the name exists (empty lists mean NODATA for that type)
-  | { kind: 'nxdomain' } // inside the zone, no such name
+  | { kind: 'nxdomain'; apex?: string } // inside the zone, or below a served hostname: no such name
   | { kind: 'unknown' }; // outside the zone and not claimed by any object
 
 export interface NameIndex {

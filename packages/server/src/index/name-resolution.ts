@@ -23,11 +23,16 @@ export class NameResolver {
   // `name` is normalised; `trace`, when given, records the path for explain.
   resolve(name: string, trace: Trace | undefined): Lookup {
     const answers = this.resolveName(name, trace, 0, new Set());
+    const inZone = isInZone(name, this.zone);
     if (answers) return { kind: 'found', answers };
     if (name === this.zone || this.claims.isEmptyNonTerminal(name) || this.syntheticExists(name)) {
       return { kind: 'found', answers: emptyAnswers() };
     }
-    return isInZone(name, this.zone) ? { kind: 'nxdomain' } : { kind: 'unknown' };
+    if (inZone) return { kind: 'nxdomain' };
+    const outside = this.claims.outsideZone.lookup(name);
+    if (outside.kind === 'empty-non-terminal') return { kind: 'found', answers: emptyAnswers() };
+    if (outside.kind === 'below') return { kind: 'nxdomain', apex: outside.apex };
+    return { kind: 'unknown' };
   }
 
   private resolveName(name: string, trace: Trace | undefined, depth: number, visiting: Set<string>): Answers | undefined {

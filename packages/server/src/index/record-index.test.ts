@@ -174,6 +174,23 @@ describe('Ingress', () => {
     expect(index.lookup('apps.sko.ai').kind).toBe('unknown');
   });
 
+  it('answers a name below a served hostname NXDOMAIN from that apex, and the names above it as empty non-terminals', () => {
+    const index = newIndex();
+    index.upsert(ingress('misc', 'mqtt', ['mqtt.sko.ai'], [{ ip: '192.0.2.20' }]));
+    index.upsert(ingress('misc', 'grafana', ['grafana.apps.sko.ai'], [{ ip: '192.0.2.21' }]));
+    expect(index.lookup('x.mqtt.sko.ai')).toEqual({ kind: 'nxdomain', apex: 'mqtt.sko.ai' });
+    expect(index.lookup('a.b.grafana.apps.sko.ai')).toEqual({ kind: 'nxdomain', apex: 'grafana.apps.sko.ai' });
+    // sko.ai, the domain a resolver forwards to minilb, may hold real records elsewhere.
+    expect(index.lookup('apps.sko.ai')).toMatchObject({ kind: 'found', answers: { a: [], aaaa: [] } });
+    expect(index.lookup('sko.ai').kind).toBe('unknown');
+    expect(index.lookup('other.sko.ai').kind).toBe('unknown');
+    expect(index.lookup('x.apps.sko.ai').kind).toBe('unknown');
+    index.remove('Ingress', 'misc', 'mqtt');
+    // Alone, grafana.apps.sko.ai makes apps.sko.ai the forwarded domain: nothing in between.
+    expect(index.lookup('apps.sko.ai').kind).toBe('unknown');
+    expect(index.lookup('x.mqtt.sko.ai').kind).toBe('unknown');
+  });
+
   it('removes the names of an edited or deleted Ingress', () => {
     const index = newIndex();
     index.upsert(ingress('misc', 'site', ['a.sko.ai', 'b.sko.ai'], [{ ip: '192.0.2.20' }]));
