@@ -23,10 +23,10 @@ export async function startClusterMode(config: ServerConfig, index: RecordIndex,
   const { kc, from } = loadKubeConfig(config.kubeconfig);
   const client = await KubeClient.create(kc);
   log.info({ kubeconfig: from, server: client.serverUrl }, 'reading the cluster');
-  const source = new KubernetesSource({ client, index, log, resyncMs: config.resyncMs, idleTimeoutMs: config.watchIdleTimeoutMs });
+  const source = new KubernetesSource({ client, index, log, idleTimeoutMs: config.watchIdleTimeoutMs });
   await source.start();
 
-  const controller = new ServiceStatusController({ client, index, domain: config.domain, log });
+  const controller = new ServiceStatusController({ client, index, domain: config.domain, log, resyncMs: config.resyncMs });
   let elector: LeaderElector | undefined;
   return {
     source,

@@ -5,13 +5,38 @@
 // counters ending in _total, with label values from small fixed sets only.
 // prom-client is the well-kept standard; its text format and histograms are not worth rewriting.
 
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { performance } from 'node:perf_hooks';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from './process-metrics.js';
 import { serverVersion } from './version.js';
 
 export const registry = new Registry();
-// The event-loop delay monitor wakes the process every eventLoopMonitoringPrecision ms; the
-// default 10 ms kept an idle server at about 100 wakeups and 4-5 millicores.
-collectDefaultMetrics({ register: registry, prefix: 'minilb_', eventLoopMonitoringPrecision: 100 });
+collectProcessMetrics(registry, 'minilb_');
+
+// Event-loop health measured at scrape time only. prom-client's default monitor is a libuv
+// timer (every 10 ms, or 100 ms as we had it) that woke an idle server 10 times a second.
+export const eventLoopLag = new Gauge({
+  name: 'minilb_nodejs_eventloop_lag_seconds',
+  help: 'Time a callback queued at scrape time waited for the event loop.',
+  registers: [registry],
+  async collect() {
+    const start = performance.now();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.set((performance.now() - start) / 1000);
+  },
+});
+
+let lastUtilization = performance.eventLoopUtilization();
+export const eventLoopUtilization = new Gauge({
+  name: 'minilb_nodejs_eventloop_utilization',
+  help: 'Share of time the event loop was busy since the previous scrape (0 to 1).',
+  registers: [registry],
+  collect() {
+    const now = performance.eventLoopUtilization();
+    this.set(performance.eventLoopUtilization(now, lastUtilization).utilization);
+    lastUtilization = now;
+  },
+});
 
 // As coredns_build_info: a constant 1 whose labels say what is running.
 export const buildInfo = new Gauge({

@@ -2,7 +2,7 @@
 // queried with dig and over HTTP, edited on disk, and stopped with SIGTERM.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,26 @@ describe('minilb-server on the demo cluster', () => {
     expect(metrics).toMatch(/minilb_records\{kind="Ingress"\} 1/);
     const explained = (await (await fetch(`${base}/v1/explain?name=paperless.sko.ai`)).json()) as { chain: { claimedBy: { kind: string } }[] };
     expect(explained.chain.map((s) => s.claimedBy.kind)).toEqual(['Ingress', 'Service']);
+    // The event loop is measured at scrape time (no monitor timer).
+    expect(metrics).toMatch(/^minilb_nodejs_eventloop_lag_seconds \d/m);
+    expect(metrics).toMatch(/^minilb_nodejs_eventloop_utilization (0|1|0\.\d+)$/m);
+    expect(metrics).toMatch(/^minilb_process_resident_memory_bytes \d+/m);
+  });
+
+  it('sleeps while idle: nothing wakes the process (a metrics timer did, 10 times a second)', async () => {
+    // Context switches of all its threads over 3 quiet seconds: each wake-up is at least one.
+    const switches = async () => {
+      let sum = 0;
+      for (const task of await readdir(`/proc/${server.child.pid}/task`)) {
+        const status = await readFile(`/proc/${server.child.pid}/task/${task}/status`, 'utf8').catch(() => '');
+        for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) sum += Number(m[1]);
+      }
+      return sum;
+    };
+    await new Promise((r) => setTimeout(r, 500));
+    const before = await switches();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await switches() - before).toBeLessThan(10);
   });
 });
 

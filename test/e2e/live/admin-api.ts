@@ -50,3 +50,13 @@ export async function dryRunApply(obj: { kind?: string; metadata?: { name?: stri
     c.json(path, { method: 'PATCH', query: { fieldManager: 'minilb-e2e', dryRun: 'All', force: true }, contentType: 'application/apply-patch+yaml', body: obj }),
   );
 }
+
+// The API server's own Prometheus metrics (apiserver_request_total and the like).
+export async function apiServerMetrics(): Promise<string> {
+  return withAdmin(async (c) => {
+    const res = await c.open('/metrics', { timeoutMs: 10_000 });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`GET /metrics on the API server: HTTP ${res.statusCode}`);
+    return text;
+  });
+}

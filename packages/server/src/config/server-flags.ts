@@ -57,7 +57,7 @@ export function serverFlagParser() {
     .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: in-cluster, then KUBECONFIG, then ~/.kube/config)' })
     .option('domain', { type: 'string', default: 'minilb', describe: 'DNS zone minilb is authoritative for' })
     .option('listen', { type: 'string', default: ':53', describe: 'DNS listen address, UDP and TCP (":53" is every address)' })
-    .option('resync', { type: 'string', default: '300s', describe: 'full re-list interval of the Kubernetes watches' })
+    .option('resync', { type: 'string', default: '300s', describe: "re-check every Service from the local cache this often, as client-go's resync (no re-list; 0: off)" })
     .option('ttl', { type: 'string', default: '5', describe: 'TTL of answers, seconds' })
     .option('upstream', { type: 'string', describe: 'host:port[,host:port] to forward other names to (default: answer REFUSED)' })
     .option('upstream-timeout', { type: 'string', default: '2s', describe: 'time to wait for the upstream before answering SERVFAIL' })

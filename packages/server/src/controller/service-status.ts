@@ -18,6 +18,9 @@ export interface ServiceStatusOptions {
   log: Logger;
   debounceMs?: number;
   maxBackoffMs?: number;
+  // -resync: a pass over every Service from the local cache (client-go's resync), with no API
+  // call; it retries what an index change did not bring back (a dropped Event, a lost write).
+  resyncMs?: number;
 }
 
 // Compared field by field: this runs for every Service on every index change.
@@ -40,6 +43,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class ServiceStatusController {
   private active = false;
   private timer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private running = false;
   private rerun = false;
   // What we last wrote per Service, so a write is not repeated before the watch shows it.
@@ -55,11 +59,15 @@ export class ServiceStatusController {
   start(): void {
     this.active = true;
     this.schedule();
+    const resync = this.options.resyncMs ?? 0;
+    if (resync > 0 && !this.resyncTimer) this.resyncTimer = setInterval(() => this.schedule(), resync);
   }
 
   stop(): void {
     this.active = false;
     clearTimeout(this.timer);
+    clearInterval(this.resyncTimer);
+    this.resyncTimer = undefined;
   }
 
   private schedule(delayMs = this.options.debounceMs ?? 100): void {

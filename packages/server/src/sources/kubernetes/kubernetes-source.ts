@@ -24,7 +24,6 @@ export interface KubernetesSourceOptions {
   client: KubeClient;
   index: RecordIndex;
   log: Logger;
-  resyncMs: number;
   idleTimeoutMs?: number;
   discoveryIntervalMs?: number;
   backoffMaxMs?: number;
@@ -80,7 +79,6 @@ export class KubernetesSource {
       kind,
       path,
       log,
-      resyncMs: this.options.resyncMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
       backoffMaxMs: this.options.backoffMaxMs,
       onRestart: (reason) => watchRestarts.inc({ kind, reason }),
