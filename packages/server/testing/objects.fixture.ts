@@ -72,3 +72,12 @@ export function route(kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute', ns: string, 
     status: { parents: opts.parents ?? [] },
   });
 }
+
+export function node(name: string, opts: { unschedulable?: boolean; taints?: Raw[]; podCIDRs?: string[]; ready?: boolean } = {}) {
+  return trimmed<Extract<ClusterObject, { kind: 'Node' }>>({
+    kind: 'Node',
+    metadata: { name },
+    spec: { podCIDRs: opts.podCIDRs ?? [], unschedulable: opts.unschedulable, taints: opts.taints },
+    status: { conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
+  });
+}

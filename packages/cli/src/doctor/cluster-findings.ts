@@ -9,7 +9,16 @@ import { serviceProblems } from 'minilb-server/index/service-problems';
 import { podAddressProblem } from '../inspect/pod-address-check.js';
 
 export interface Finding {
-  check: 'node-podcidr' | 'pod-outside-podcidr' | 'port-mapping' | 'no-ready-endpoints' | 'hostname-conflict' | 'router' | 'dns';
+  check:
+    | 'node-podcidr'
+    | 'pod-outside-podcidr'
+    | 'port-mapping'
+    | 'no-ready-endpoints'
+    | 'only-drained-endpoints'
+    | 'endpoints-down'
+    | 'hostname-conflict'
+    | 'router'
+    | 'dns';
   objects: string[];
   message: string;
   fix: string;
@@ -70,10 +79,47 @@ function serviceProblemFindings(index: RecordIndex, service: TrimmedService): Fi
             fix: `check the pods behind it: kubectl -n ${namespace} get pods,endpointslices -l kubernetes.io/service-name=${name}`,
           },
         ];
+      case 'OnlyDrainedEndpoints':
+        return [
+          {
+            check: 'only-drained-endpoints',
+            objects: [`Service ${id}`],
+            message: `Service ${id}: ${problem.message}`,
+            fix: `let its pods be rescheduled (kubectl -n ${namespace} rollout restart), or uncordon the node when its maintenance is over`,
+          },
+        ];
+      case 'AllEndpointsDown':
+        return [
+          {
+            check: 'endpoints-down',
+            objects: [`Service ${id}`],
+            message: `Service ${id}: ${problem.message}`,
+            fix: `check that the pods accept TCP connections on the checked port, or set minilb/health-check: none`,
+          },
+        ];
       case 'TerminatingFallback':
         return []; // a rollout in progress, not a broken prerequisite
     }
   });
+}
+
+// Cordoned or tainted nodes that carry minilb endpoints: not a fault (maintenance), but worth a line.
+export function drainNotes(objects: ClusterObject[], options: { domain: string; lbClass: string }): string[] {
+  const index = new RecordIndex({ zone: options.domain, lbClass: options.lbClass });
+  index.replaceAll(objects);
+  const byNode = new Map<string, { reason: string; services: Set<string> }>();
+  for (const service of index.list('Service').filter((s) => index.isEligible(s))) {
+    for (const ep of index.endpointsOf(service.meta.namespace, service.meta.name)?.endpoints ?? []) {
+      if (!ep.node || !ep.demoted) continue;
+      const entry = byNode.get(ep.node) ?? { reason: ep.demoted, services: new Set<string>() };
+      entry.services.add(`${service.meta.namespace}/${service.meta.name}`);
+      byNode.set(ep.node, entry);
+    }
+  }
+  return [...byNode].map(
+    ([node, { reason, services }]) =>
+      `Node ${node}: ${reason}; its endpoints of ${[...services].sort().join(', ')} are answered only when nothing elsewhere is usable`,
+  );
 }
 
 export function clusterFindings(objects: ClusterObject[], options: { domain: string; lbClass: string }): Finding[] {

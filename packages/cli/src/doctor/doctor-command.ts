@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { clusterOptions, clusterSource, type ClusterArgs } from '../cluster/cluster-options.js';
 import { readClusterObjects } from '../cluster/read-cluster.js';
-import { clusterFindings } from './cluster-findings.js';
+import { clusterFindings, drainNotes } from './cluster-findings.js';
 import { checkDnsServer } from './dns-check.js';
 import { doctorExitCode, formatDoctorReport, type DoctorReport } from './doctor-report.js';
 import { checkRouter } from './router-check.js';
@@ -24,6 +24,7 @@ export async function runDoctor(args: DoctorArgs): Promise<DoctorReport> {
   try {
     objects = await readClusterObjects(clusterSource(args));
     report.findings.push(...clusterFindings(objects, { domain, lbClass: args.lbClass ?? 'minilb' }));
+    report.notes.push(...drainNotes(objects, { domain, lbClass: args.lbClass ?? 'minilb' }));
   } catch (err) {
     report.unchecked.push(`the cluster: ${(err as Error).message}`);
   }

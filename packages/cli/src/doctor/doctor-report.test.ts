@@ -5,7 +5,12 @@ import { RecordIndex } from 'minilb-server/index/record-index';
 import { createLogger } from 'minilb-server/log';
 import { describe, expect, it } from 'vitest';
 import type { ClusterObject } from 'minilb-server/index/cluster-objects';
-import { clusterFindings } from './cluster-findings.js';
+import { clusterFindings, drainNotes } from './cluster-findings.js';
+import { formatInspectReport } from '../inspect/inspect-text.js';
+import { inspectHostname } from '../inspect/inspect-hostname.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkDnsServer } from './dns-check.js';
 import { doctorExitCode, formatDoctorReport } from './doctor-report.js';
 
@@ -47,6 +52,27 @@ describe('minilb doctor', () => {
     );
     expect(doctorExitCode({ findings, notes: [], unchecked: [] })).toBe(1);
     expect(doctorExitCode({ findings, notes: [], unchecked: ['router: ssh failed'] })).toBe(2);
+  });
+
+  it('says which nodes are drained (from -manifests YAML) and which Services only have endpoints there', async () => {
+    const yaml = readFileSync(demo, 'utf8')
+      .replace('spec: { podCIDR: 10.244.1.0/24,', 'spec: { unschedulable: true, podCIDR: 10.244.1.0/24,')
+      .replace(
+        'spec: { podCIDR: 10.244.2.0/24,',
+        'spec: { taints: [{ key: node.kubernetes.io/unreachable, effect: NoExecute }], podCIDR: 10.244.2.0/24,',
+      );
+    const file = join(mkdtempSync(join(tmpdir(), 'minilb-doctor-')), 'drained.yaml');
+    writeFileSync(file, yaml);
+    const objects = await readManifests([file]);
+    const notes = drainNotes(objects, opts);
+    expect(notes.find((n) => n.startsWith('Node node2:'))).toMatch(/node cordoned \(spec\.unschedulable\); its endpoints of .*haproxy\/internal-kubernetes-ingress/);
+    expect(notes.find((n) => n.startsWith('Node node3:'))).toContain('node tainted node.kubernetes.io/unreachable:NoExecute');
+    // mosquitto's only pod runs on node3: still answered, and doctor says why.
+    const only = clusterFindings(objects, opts).find((f) => f.check === 'only-drained-endpoints');
+    expect(only?.objects).toEqual(['Service automation/mosquitto']);
+
+    const text = formatInspectReport(await inspectHostname({ ...opts, name: 'paperless.sko.ai', objects }));
+    expect(text).toMatch(/10\.244\.1\.22\s+ready\s+pod \S+ on node2\s+not answered  demoted: node cordoned/);
   });
 
   it('checks a live server over UDP and TCP, and reports one that is not there', async () => {

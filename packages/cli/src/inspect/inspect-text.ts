@@ -29,12 +29,19 @@ export function formatInspectReport(report: InspectReport): string {
     }
   }
   for (const s of e.services) {
-    lines.push('', `endpoints of Service ${s.service.namespace}/${s.service.name}${s.fallbackToTerminating ? ' (no ready endpoint: answering terminating ones)' : ''}:`);
+    const notes = [
+      s.fallbackToTerminating && 'no ready endpoint: answering terminating ones',
+      s.failOpen && 'every endpoint failed its health check: answering all (fail open)',
+      s.demotedOnly && 'only endpoints on drained or suspect nodes are usable',
+    ].filter(Boolean);
+    lines.push('', `endpoints of Service ${s.service.namespace}/${s.service.name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}:`);
     if (s.endpoints.length === 0) lines.push('  (none)');
     for (const ep of s.endpoints) {
       const state = ep.terminating ? (ep.serving ? 'terminating, serving' : 'terminating') : ep.ready ? 'ready' : 'not ready';
       const where = [ep.pod && `pod ${ep.pod}`, ep.node && `on ${ep.node}`].filter(Boolean).join(' ');
-      lines.push(`  ${ep.address.padEnd(22)} ${state.padEnd(20)} ${where.padEnd(40)} ${ep.answered ? 'answered' : 'not answered'}`.trimEnd());
+      const health = ep.health === 'down' ? `down since ${ep.healthSince} (${ep.healthDetail})` : ep.health === 'up' ? 'check up' : undefined;
+      const extra = [health, ep.demoted && `demoted: ${ep.demoted}`].filter(Boolean).join('; ');
+      lines.push(`  ${ep.address.padEnd(22)} ${state.padEnd(20)} ${where.padEnd(40)} ${ep.answered ? 'answered' : 'not answered'}${extra ? `  ${extra}` : ''}`.trimEnd());
     }
   }
   if (report.warnings.length > 0) {

@@ -56,11 +56,22 @@ export interface NodeAddress {
   address: string;
 }
 
+// A taint that says the node is going away or cannot be reached (see node-drain.ts).
+export interface NodeTaint {
+  key: string;
+  effect: string;
+}
+
 export interface TrimmedNode {
   kind: 'Node';
   meta: ObjectMeta;
   podCIDRs: string[];
   addresses: NodeAddress[];
+  unschedulable: boolean; // spec.unschedulable: cordoned (kubectl cordon/drain, kured)
+  drainTaints: NodeTaint[]; // only the node.kubernetes.io/ taints node-drain.ts reads
+  // When the Ready condition last turned True ('' when it is not True or unknown), so a node
+  // suspected by the health checks is cleared once the API server confirms it Ready again.
+  readySince: string;
 }
 
 // A status.loadBalancer.ingress[] entry (Ingress) or status.addresses[] entry (Gateway).

@@ -1,7 +1,11 @@
 // Which endpoint addresses a Service answers with: ready ones, else serving-but-terminating
 // ones (as kube-proxy falls back), or all with publishNotReadyAddresses; per IP family.
+// Then health: endpoints a probe found down are left out, endpoints on a drained or suspect
+// node are answered only when nothing elsewhere is usable, and when every endpoint is down all
+// are answered (fail open: a check must never empty an answer).
 
 import type { SlicePort, TrimmedEndpointSlice, TrimmedService } from './cluster-objects.js';
+import type { EndpointCondition } from './endpoint-health.js';
 
 export interface EndpointInfo {
   address: string;
@@ -12,6 +16,11 @@ export interface EndpointInfo {
   pod: string | undefined;
   node: string | undefined;
   answered: boolean;
+  candidate: boolean; // passes the readiness rules: the prober checks these
+  health: 'up' | 'down' | 'unchecked';
+  healthSince: string | undefined; // when the probe state last changed
+  healthDetail: string | undefined;
+  demoted: string | undefined; // why it is answered only as a last resort (drained or suspect node)
 }
 
 export interface EndpointSet {
@@ -20,17 +29,43 @@ export interface EndpointSet {
   ports: SlicePort[]; // named ports from the slices, for SRV
   endpoints: EndpointInfo[]; // every endpoint seen, answered or not, for explain
   fallback: boolean; // answering serving-but-terminating endpoints because none is ready
+  failOpen: boolean; // every candidate was found down by its probe, so all are answered
+  demotedOnly: boolean; // nothing else usable: answering endpoints on drained or suspect nodes
 }
 
-function selectFamily(all: EndpointInfo[], publishNotReady: boolean): { chosen: EndpointInfo[]; fallback: boolean } {
-  if (publishNotReady) return { chosen: all, fallback: false };
+export type ConditionOf = (address: string, node: string | undefined) => EndpointCondition | undefined;
+
+interface FamilyChoice {
+  chosen: EndpointInfo[];
+  fallback: boolean;
+  failOpen: boolean;
+  demotedOnly: boolean;
+}
+
+function byReadiness(all: EndpointInfo[], publishNotReady: boolean): { candidates: EndpointInfo[]; fallback: boolean } {
+  if (publishNotReady) return { candidates: all, fallback: false };
   const ready = all.filter((e) => e.ready);
-  if (ready.length > 0) return { chosen: ready, fallback: false };
+  if (ready.length > 0) return { candidates: ready, fallback: false };
   const serving = all.filter((e) => e.serving && e.terminating);
-  return { chosen: serving, fallback: serving.length > 0 };
+  return { candidates: serving, fallback: serving.length > 0 };
 }
 
-export function selectEndpoints(service: TrimmedService, slices: Iterable<TrimmedEndpointSlice>): EndpointSet {
+// Demotion order: usable, then on a drained or suspect node, then down (answered only all together).
+function selectFamily(all: EndpointInfo[], publishNotReady: boolean): FamilyChoice {
+  const { candidates, fallback } = byReadiness(all, publishNotReady);
+  for (const e of candidates) e.candidate = true;
+  const alive = candidates.filter((e) => e.health !== 'down');
+  const usable = alive.filter((e) => e.demoted === undefined);
+  if (usable.length > 0) return { chosen: usable, fallback, failOpen: false, demotedOnly: false };
+  if (alive.length > 0) return { chosen: alive, fallback, failOpen: false, demotedOnly: true };
+  return { chosen: candidates, fallback, failOpen: candidates.length > 0, demotedOnly: false };
+}
+
+export function selectEndpoints(
+  service: TrimmedService,
+  slices: Iterable<TrimmedEndpointSlice>,
+  conditionOf: ConditionOf = () => undefined,
+): EndpointSet {
   const byAddress = new Map<string, EndpointInfo>();
   const ports = new Map<string, SlicePort>();
   for (const slice of slices) {
@@ -42,6 +77,9 @@ export function selectEndpoints(service: TrimmedService, slices: Iterable<Trimme
         const seen = byAddress.get(address);
         // The same address in two slices (during a slice split) counts once, at its best state.
         if (seen && (seen.ready || !ep.ready)) continue;
+        const condition = conditionOf(address, ep.nodeName);
+        const probe = condition?.probe;
+        const suspect = condition?.suspectSince;
         byAddress.set(address, {
           address,
           family,
@@ -51,6 +89,11 @@ export function selectEndpoints(service: TrimmedService, slices: Iterable<Trimme
           pod: ep.targetPod,
           node: ep.nodeName,
           answered: false,
+          candidate: false,
+          health: probe?.state ?? 'unchecked',
+          healthSince: probe?.since,
+          healthDetail: probe?.detail,
+          demoted: condition?.drained ?? (suspect ? `node suspect since ${suspect}: every probe on it failed` : undefined),
         });
       }
     }
@@ -65,5 +108,7 @@ export function selectEndpoints(service: TrimmedService, slices: Iterable<Trimme
     ports: [...ports.values()].sort((x, y) => x.name.localeCompare(y.name) || x.port - y.port),
     endpoints: all,
     fallback: v4.fallback || v6.fallback,
+    failOpen: v4.failOpen || v6.failOpen,
+    demotedOnly: v4.demotedOnly || v6.demotedOnly,
   };
 }

@@ -23,6 +23,8 @@ export interface ServiceEndpoints {
   service: ObjectRef;
   endpoints: EndpointInfo[];
   fallbackToTerminating: boolean;
+  failOpen: boolean; // every endpoint failed its health check, so all are answered
+  demotedOnly: boolean; // only endpoints on drained or suspect nodes were usable
 }
 
 export interface Explanation {
@@ -81,6 +83,8 @@ export class Trace {
       service: { kind: 'Service', namespace, name },
       endpoints: set.endpoints,
       fallbackToTerminating: set.fallback,
+      failOpen: set.failOpen,
+      demotedOnly: set.demotedOnly,
     });
     for (const problem of serviceProblems(service, set)) this.warnings.push(`Service ${key}: ${problem.message}`);
   }

@@ -6,10 +6,13 @@ import type {
   ClusterObject,
   ObjectKind,
   TrimmedEndpointSlice,
+  TrimmedNode,
   TrimmedRoute,
   TrimmedService,
 } from './cluster-objects.js';
 import { selectEndpoints, type EndpointSet } from './endpoint-selection.js';
+import type { EndpointCondition } from './endpoint-health.js';
+import { drainReason } from './node-drain.js';
 import { gatewayKeyOf, gatewayRefs } from './gateway-attachment.js';
 
 export type KindOf<K extends ObjectKind> = Extract<ClusterObject, { kind: K }>;
@@ -18,7 +21,12 @@ function nsName(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
+// Health and drain state of one endpoint of a Service (namespace/name), for selection.
+export type ConditionSource = (service: string, address: string, node: TrimmedNode | undefined, nodeName: string | undefined) => EndpointCondition | undefined;
+
 export class ObjectStore {
+  constructor(private readonly conditionOf: ConditionSource = () => undefined) {}
+
   private readonly objects = new Map<ObjectKind, Map<string, ClusterObject>>();
   private readonly slicesByService = new Map<string, Map<string, TrimmedEndpointSlice>>();
   private readonly endpointCache = new Map<string, EndpointSet>();
@@ -76,7 +84,26 @@ export class ObjectStore {
         this.linkRoute(key, old as TrimmedRoute | undefined, obj as TrimmedRoute | undefined);
         return [key];
       case 'Node':
+        if (drainReason(old as TrimmedNode | undefined) !== drainReason(obj as TrimmedNode | undefined)) this.forgetEndpointsOn(name);
         return [];
+    }
+  }
+
+  // Drops the cached endpoint set of a Service (namespace/name) whose health changed.
+  forgetEndpointsOf(service: string): void {
+    this.endpointCache.delete(service);
+  }
+
+  // Drops the cached endpoint sets of every Service with an endpoint on `node`.
+  forgetEndpointsOn(node: string): void {
+    for (const [service, slices] of this.slicesByService) {
+      if (!this.endpointCache.has(service)) continue;
+      for (const slice of slices.values()) {
+        if (slice.endpoints.some((e) => e.nodeName === node)) {
+          this.endpointCache.delete(service);
+          break;
+        }
+      }
     }
   }
 
@@ -87,7 +114,9 @@ export class ObjectStore {
     const id = nsName(namespace, name);
     let set = this.endpointCache.get(id);
     if (!set) {
-      set = selectEndpoints(service, this.slicesByService.get(id)?.values() ?? []);
+      set = selectEndpoints(service, this.slicesByService.get(id)?.values() ?? [], (address, node) =>
+        this.conditionOf(id, address, node ? this.get('Node', '', node) : undefined, node),
+      );
       this.endpointCache.set(id, set);
     }
     return set;

@@ -14,6 +14,8 @@ import type { Lookup, NameIndex } from './name-lookup.js';
 import { NameResolver } from './name-resolution.js';
 import { deriveClaims, describeProblem, isEligible, type ClaimContext, type ObjectProblem } from './object-claims.js';
 import { ObjectStore, type KindOf } from './object-store.js';
+import type { HealthUpdate } from './endpoint-health.js';
+import { HealthTable } from './health-table.js';
 
 export { hostAnnotation, excludeAnnotation } from './object-claims.js';
 
@@ -28,7 +30,8 @@ export class RecordIndex implements NameIndex {
   readonly lbClass: string;
   private currentVersion = Math.floor(Date.now() / 1000);
   private readonly listeners: (() => void)[] = [];
-  private readonly store = new ObjectStore();
+  private readonly health = new HealthTable();
+  private readonly store = new ObjectStore((service, address, node, nodeName) => this.health.conditionOf(service, address, node, nodeName));
   private readonly claims: ClaimTable;
   private readonly resolver: NameResolver;
   private readonly claimContext: ClaimContext;
@@ -96,6 +99,20 @@ export class RecordIndex implements NameIndex {
     }
     // A re-list that finds nothing new keeps the SOA serial and the response cache.
     if (changes > 0) this.changed();
+  }
+
+  // Health from the prober, as data. Changes answers (and so the version and the response
+  // cache) only when a state really changed.
+  updateHealth(update: HealthUpdate): void {
+    const { services, nodes } = this.health.apply(update);
+    for (const service of services) this.store.forgetEndpointsOf(service);
+    for (const node of nodes) this.store.forgetEndpointsOn(node);
+    if (services.length + nodes.length > 0) this.changed();
+  }
+
+  // Nodes the prober suspects dead, with the time the suspicion began.
+  suspects(): ReadonlyMap<string, string> {
+    return this.health.suspects();
   }
 
   private changed(): void {

@@ -7,7 +7,9 @@ import type { EndpointSet } from './endpoint-selection.js';
 export type ServiceProblem =
   | { reason: 'PortMappingBypassed'; port: number; targetPort: number | string; message: string }
   | { reason: 'NoReadyEndpoints'; message: string }
-  | { reason: 'TerminatingFallback'; message: string };
+  | { reason: 'TerminatingFallback'; message: string }
+  | { reason: 'AllEndpointsDown'; message: string }
+  | { reason: 'OnlyDrainedEndpoints'; message: string };
 
 export function serviceProblems(service: TrimmedService, endpoints: EndpointSet | undefined): ServiceProblem[] {
   const problems: ServiceProblem[] = [];
@@ -15,6 +17,17 @@ export function serviceProblems(service: TrimmedService, endpoints: EndpointSet 
     problems.push({ reason: 'NoReadyEndpoints', message: 'no ready endpoints: the name answers with no addresses (NODATA)' });
   } else if (endpoints?.fallback) {
     problems.push({ reason: 'TerminatingFallback', message: 'no ready endpoints: answering serving-but-terminating ones' });
+  }
+  if (endpoints?.failOpen) {
+    problems.push({
+      reason: 'AllEndpointsDown',
+      message: 'every endpoint failed its health check (minilb/health-check): answering all of them (fail open)',
+    });
+  } else if (endpoints?.demotedOnly) {
+    problems.push({
+      reason: 'OnlyDrainedEndpoints',
+      message: 'every usable endpoint is on a cordoned, tainted or suspect node: answering those until pods run elsewhere',
+    });
   }
   for (const { port, targetPort } of service.ports) {
     // minilb answers pod IPs, so clients bypass the Service's port -> targetPort mapping.

@@ -10,6 +10,7 @@ import type {
   SliceEndpoint,
   StatusTarget,
 } from '../index/cluster-objects.js';
+import { isDrainTaint } from '../index/node-drain.js';
 
 type Raw = Record<string, unknown>;
 
@@ -119,6 +120,11 @@ function endpoint(value: unknown): SliceEndpoint {
   };
 }
 
+function readySince(conditions: unknown[]): string {
+  const ready = conditions.map(record).find((c) => text(c.type) === 'Ready');
+  return ready && text(ready.status) === 'True' ? timestamp(ready.lastTransitionTime) || 'unknown' : '';
+}
+
 export function trimObject(value: unknown): ClusterObject | undefined {
   const raw = record(value);
   const kind = text(raw.kind);
@@ -181,6 +187,14 @@ export function trimObject(value: unknown): ClusterObject | undefined {
           const address = text(addr.address);
           return type && address ? [{ type, address }] : [];
         }),
+        unschedulable: spec.unschedulable === true,
+        drainTaints: list(spec.taints).flatMap((t) => {
+          const taint = record(t);
+          const key = text(taint.key);
+          const effect = text(taint.effect);
+          return key && effect && isDrainTaint(key, effect) ? [{ key, effect }] : [];
+        }),
+        readySince: readySince(list(status.conditions)),
       };
     }
     case 'Ingress': {
