@@ -47,7 +47,7 @@ async function main(): Promise<Running> {
   await cluster?.source.waitForSync();
 
   const dns = await startDnsServer({
-    listen: formatHostPort(config.listen),
+    listen: config.listen,
     index,
     log,
     ttl: config.ttl,

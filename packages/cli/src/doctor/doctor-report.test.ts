@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDnsServer } from './dns-check.js';
 import { doctorExitCode, formatDoctorReport } from './doctor-report.js';
+import { parseListenAddress } from 'minilb-server/config/host-port';
 
 const demo = fileURLToPath(new URL('../../../../examples/demo-cluster.yaml', import.meta.url));
 const opts = { domain: 'minilb', lbClass: 'minilb' };
@@ -78,7 +79,7 @@ describe('minilb doctor', () => {
   it('checks a live server over UDP and TCP, and reports one that is not there', async () => {
     const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
     index.replaceAll(await readManifests([demo]));
-    const server = await startDnsServer({ listen: '127.0.0.1:0', index, log: createLogger('silent') });
+    const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: createLogger('silent') });
     try {
       const ok = await checkDnsServer(`127.0.0.1:${server.port}`, 'minilb');
       expect(ok.findings).toEqual([]);

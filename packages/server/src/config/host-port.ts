@@ -8,6 +8,12 @@ export interface HostPort {
   port: number;
 }
 
+// An -upstream server: always one address.
+export interface UpstreamAddress {
+  host: string;
+  port: number;
+}
+
 export function parseListenAddress(text: string): HostPort {
   const parsed = splitHostPort(text.trim());
   if (!parsed || parsed.port === undefined || (parsed.host !== '' && !isIP(parsed.host))) {
@@ -16,7 +22,7 @@ export function parseListenAddress(text: string): HostPort {
   return { host: parsed.host === '' ? undefined : parsed.host, port: parsed.port };
 }
 
-export function parseUpstreamAddress(text: string): { host: string; port: number } {
+export function parseUpstreamAddress(text: string): UpstreamAddress {
   const trimmed = text.trim();
   if (isIP(trimmed)) return { host: trimmed, port: 53 };
   const parsed = splitHostPort(trimmed);
@@ -35,7 +41,7 @@ function splitHostPort(text: string): { host: string; port: number | undefined }
   return port <= 65535 ? { host, port } : undefined;
 }
 
-export function formatHostPort(address: HostPort): string {
+export function formatHostPort(address: HostPort | UpstreamAddress): string {
   const host = address.host === undefined ? '' : address.host.includes(':') ? `[${address.host}]` : address.host;
   return `${host}:${address.port}`;
 }

@@ -27,7 +27,10 @@ describe('server flags', () => {
       ttl: 30,
       leaderElect: false,
       manifests: ['a.yaml', 'b.yaml'],
-      upstream: ['192.0.2.53:53', '[2001:db8::53]:53'],
+      upstream: [
+        { host: '192.0.2.53', port: 53 },
+        { host: '2001:db8::53', port: 53 },
+      ],
     });
   });
 

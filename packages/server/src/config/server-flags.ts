@@ -2,9 +2,9 @@
 // and MINILB_* environment variables. A bad value stops start-up naming the flag.
 
 import { isIP } from 'node:net';
-import yargs from 'yargs';
+import yargs, { type Options } from 'yargs';
 import { parseDuration } from './durations.js';
-import { parseListenAddress, parseUpstreamAddress, type HostPort } from './host-port.js';
+import { parseListenAddress, parseUpstreamAddress, type HostPort, type UpstreamAddress } from './host-port.js';
 import { logLevels, type LogLevel } from '../log.js';
 import { parseHostname } from '../index/hostnames.js';
 
@@ -14,7 +14,7 @@ export interface ServerConfig {
   listen: HostPort;
   resyncMs: number;
   ttl: number;
-  upstream: string[];
+  upstream: UpstreamAddress[];
   upstreamTimeoutMs: number;
   nsAddresses: string[]; // the A/AAAA of ns.<zone>, the zone's NS and SOA MNAME
   health: HostPort | undefined;
@@ -31,7 +31,7 @@ export class FlagError extends Error {}
 
 // Kubelet injects MINILB_PORT, MINILB_SERVICE_HOST... for a Service named minilb; these are
 // not flags, so only our own names are read from the environment.
-function minilbEnv(env: NodeJS.ProcessEnv, names: string[]): string[] {
+function minilbEnv(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
   const args: string[] = [];
   for (const name of names) {
     const value = env[`MINILB_${name.toUpperCase().replace(/-/g, '_')}`];
@@ -49,41 +49,44 @@ function flag<T>(name: string, parse: () => T): T {
   }
 }
 
+// Every flag, once: yargs reads this table, serverFlagNames and the MINILB_* variables come from
+// it. A new flag is one line here and one field in parseServerFlags.
+const flagOptions = {
+  kubeconfig: { type: 'string', describe: 'kubeconfig file (default: in-cluster, then KUBECONFIG, then ~/.kube/config)' },
+  domain: { type: 'string', default: 'minilb', describe: 'DNS zone minilb is authoritative for' },
+  listen: { type: 'string', default: ':53', describe: 'DNS listen address, UDP and TCP (":53" is every address)' },
+  resync: { type: 'string', default: '300s', describe: "re-check every Service from the local cache this often, as client-go's resync (no re-list; 0: off)" },
+  ttl: { type: 'string', default: '5', describe: 'TTL of answers, seconds' },
+  upstream: { type: 'string', describe: 'host:port[,host:port] to forward other names to (default: answer REFUSED)' },
+  'upstream-timeout': { type: 'string', default: '2s', describe: 'time to wait for the upstream before answering SERVFAIL' },
+  'ns-address': {
+    type: 'string',
+    array: true,
+    describe: 'address(es) clients reach minilb at, answered for ns.<domain> (repeatable; default: the -listen address unless it is a wildcard)',
+  },
+  health: { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' },
+  manifests: { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' },
+  'lb-class': { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' },
+  'log-level': { type: 'string', default: 'info', choices: logLevels as unknown as string[], describe: 'log level' },
+  'leader-elect': { type: 'boolean', default: true, describe: 'elect one replica to write Service status' },
+  'lease-name': { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' },
+  'lease-namespace': { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" },
+  'watch-idle-timeout': { type: 'string', default: '150s', describe: 'restart a Kubernetes watch that sent nothing (not even a bookmark) for this long' },
+} as const satisfies Record<string, Options>;
+
+export const serverFlagNames: readonly string[] = Object.keys(flagOptions);
+
 export function serverFlagParser() {
   return yargs()
     .scriptName('minilb-server')
     .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': false })
     .usage('minilb-server [flags]\n\nDNS for LoadBalancer Services of class minilb: <service>.<namespace>.<domain> resolves to ready pod IPs.')
-    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: in-cluster, then KUBECONFIG, then ~/.kube/config)' })
-    .option('domain', { type: 'string', default: 'minilb', describe: 'DNS zone minilb is authoritative for' })
-    .option('listen', { type: 'string', default: ':53', describe: 'DNS listen address, UDP and TCP (":53" is every address)' })
-    .option('resync', { type: 'string', default: '300s', describe: "re-check every Service from the local cache this often, as client-go's resync (no re-list; 0: off)" })
-    .option('ttl', { type: 'string', default: '5', describe: 'TTL of answers, seconds' })
-    .option('upstream', { type: 'string', describe: 'host:port[,host:port] to forward other names to (default: answer REFUSED)' })
-    .option('upstream-timeout', { type: 'string', default: '2s', describe: 'time to wait for the upstream before answering SERVFAIL' })
-    .option('ns-address', {
-      type: 'string',
-      array: true,
-      describe: 'address(es) clients reach minilb at, answered for ns.<domain> (repeatable; default: the -listen address unless it is a wildcard)',
-    })
-    .option('health', { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' })
-    .option('manifests', { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' })
-    .option('lb-class', { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' })
-    .option('log-level', { type: 'string', default: 'info', choices: logLevels as unknown as string[], describe: 'log level' })
-    .option('leader-elect', { type: 'boolean', default: true, describe: 'elect one replica to write Service status' })
-    .option('lease-name', { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' })
-    .option('lease-namespace', { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" })
-    .option('watch-idle-timeout', { type: 'string', default: '150s', describe: 'restart a Kubernetes watch that sent nothing (not even a bookmark) for this long' })
+    .options(flagOptions)
     .strict()
     .help()
     .version(false)
     .wrap(100);
 }
-
-export const serverFlagNames = [
-  'kubeconfig', 'domain', 'listen', 'resync', 'ttl', 'upstream', 'upstream-timeout', 'ns-address', 'health',
-  'manifests', 'lb-class', 'log-level', 'leader-elect', 'lease-name', 'lease-namespace', 'watch-idle-timeout',
-];
 
 // Parses argv (without node and script); throws FlagError with one line naming the flag.
 export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerConfig> {
@@ -122,10 +125,7 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
         .split(',')
         .map((u) => u.trim())
         .filter((u) => u !== '')
-        .map((u) => {
-          parseUpstreamAddress(u);
-          return u;
-        }),
+        .map(parseUpstreamAddress),
     ),
     upstreamTimeoutMs: flag('upstream-timeout', () => parseDuration(text('upstream-timeout'))),
     nsAddresses: flag('ns-address', () => nameServerAddresses(parsed['ns-address'], listen)),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { captureLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
+import { parseListenAddress } from '../config/host-port.js';
 
 // BIND's dig is the wire-compatibility reference here: what it prints is what operators see.
 const run = promisify(execFile);
@@ -14,7 +15,7 @@ beforeAll(async () => {
     .set('web.shop.minilb', { a: ['10.244.1.5', '10.244.2.7'], aaaa: ['fd00:10:244:1::5'] })
     .set('many.shop.minilb', { a: Array.from({ length: 100 }, (_, i) => `10.244.3.${i + 1}`) })
     .set('paperless.sko.ai', { a: ['10.244.1.9'] });
-  server = await startDnsServer({ listen: '127.0.0.1:0', index, log: captureLog().log, ttl: 5, negativeTtl: 30 });
+  server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: captureLog().log, ttl: 5, negativeTtl: 30 });
 });
 afterAll(() => server.close());
 

@@ -6,6 +6,7 @@ import { startDnsServer, type DnsServer, type DnsServerOptions } from './dns-ser
 import { captureLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
 import { encodeQuery, frame, tcpQuery, TcpDnsConnection, udpQuery, decodeResponse } from '../../testing/dns-test-client.js';
+import { parseListenAddress, parseUpstreamAddress } from '../config/host-port.js';
 
 const running: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -20,7 +21,7 @@ function demoIndex(): MapNameIndex {
 
 async function start(options: Partial<DnsServerOptions> = {}) {
   const captured = captureLog();
-  const server = await startDnsServer({ listen: '127.0.0.1:0', index: demoIndex(), log: captured.log, ...options });
+  const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index: demoIndex(), log: captured.log, ...options });
   running.push(server);
   return { server, captured };
 }
@@ -42,7 +43,7 @@ describe('listening', () => {
   });
 
   it('":port" listens on every address, IPv4 and (when the host has it) IPv6', async () => {
-    const { server } = await start({ listen: ':0' });
+    const { server } = await start({ listen: parseListenAddress(':0') });
     expect((await udpQuery(server.port, 'web.shop.minilb', 'A')).rcode).toBe('NOERROR');
     expect((await tcpQuery(server.port, 'web.shop.minilb', 'A')).rcode).toBe('NOERROR');
     if (hasIpv6Loopback) {
@@ -53,10 +54,10 @@ describe('listening', () => {
 
   it('"[::1]:port" listens on that IPv6 address (or says why it cannot)', async () => {
     if (!hasIpv6Loopback) {
-      await expect(startDnsServer({ listen: '[::1]:0', index: demoIndex(), log: captureLog().log })).rejects.toThrow(/-listen: cannot listen .*\[::1\]/);
+      await expect(startDnsServer({ listen: parseListenAddress('[::1]:0'), index: demoIndex(), log: captureLog().log })).rejects.toThrow(/-listen: cannot listen .*\[::1\]/);
       return;
     }
-    const { server } = await start({ listen: '[::1]:0' });
+    const { server } = await start({ listen: parseListenAddress('[::1]:0') });
     expect(server.udpAddress.address).toBe('::1');
     expect((await udpQuery(server.port, 'web.shop.minilb', 'A', {}, '::1')).rcode).toBe('NOERROR');
     expect((await tcpQuery(server.port, 'web.shop.minilb', 'A', {}, '::1')).rcode).toBe('NOERROR');
@@ -64,13 +65,14 @@ describe('listening', () => {
 
   it('names the flag when the listen address is bad or taken', async () => {
     const log = captureLog().log;
-    await expect(startDnsServer({ listen: 'localhost:53', index: demoIndex(), log })).rejects.toThrow(/-listen: "localhost:53"/);
-    await expect(startDnsServer({ listen: '127.0.0.1', index: demoIndex(), log })).rejects.toThrow(/-listen/);
+    // The address is parsed once, from the flag; startDnsServer takes the parsed form.
+    expect(() => parseListenAddress('localhost:53')).toThrow(/-listen: "localhost:53"/);
+    expect(() => parseListenAddress('127.0.0.1')).toThrow(/-listen/);
     const { server } = await start();
-    await expect(startDnsServer({ listen: `127.0.0.1:${server.port}`, index: demoIndex(), log })).rejects.toThrow(
+    await expect(startDnsServer({ listen: parseListenAddress(`127.0.0.1:${server.port}`), index: demoIndex(), log })).rejects.toThrow(
       /-listen: cannot listen .* 127\.0\.0\.1:\d+.*another process holds it/,
     );
-    await expect(startDnsServer({ listen: ':0', upstream: ['dns.google'], index: demoIndex(), log })).rejects.toThrow(/-upstream: "dns.google"/);
+    expect(() => parseUpstreamAddress('dns.google')).toThrow(/-upstream: "dns.google"/);
   });
 });
 
@@ -194,7 +196,7 @@ describe('shutdown', () => {
     await new Promise<void>((resolve) => slowUpstream.bind(0, '127.0.0.1', () => resolve()));
     const upstreamPort = slowUpstream.address().port;
     const captured = captureLog();
-    const server = await startDnsServer({ listen: '127.0.0.1:0', index: demoIndex(), log: captured.log, upstream: [`127.0.0.1:${upstreamPort}`] });
+    const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index: demoIndex(), log: captured.log, upstream: [parseUpstreamAddress(`127.0.0.1:${upstreamPort}`)] });
 
     const viaTcp = await TcpDnsConnection.open(server.port);
     viaTcp.write(frame(encodeQuery('example.org', 'A', { id: 99 })));

@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import net, { type AddressInfo } from 'node:net';
 import type { NameIndex } from '../index/name-lookup.js';
 import type { Logger } from '../log.js';
-import { parseListenAddress } from '../config/host-port.js';
+import type { HostPort, UpstreamAddress } from '../config/host-port.js';
 import { createQueryHandler } from './query-handler.js';
 import { Responder } from './responder.js';
 import { TcpFrontEnd } from './tcp-front-end.js';
@@ -13,12 +13,12 @@ import { UdpFrontEnd } from './udp-front-end.js';
 import { UpstreamRelay } from './upstream-relay.js';
 
 export interface DnsServerOptions {
-  listen: string; // ':53' every address (IPv4 and IPv6), '127.0.0.1:5353', '[::1]:5353'; port 0 picks one
+  listen: HostPort; // host undefined: every address (IPv4 and IPv6); port 0 picks one
   index: NameIndex;
   log: Logger;
-  ttl?: number; // seconds, for every answer record (default 5)
-  negativeTtl?: number; // seconds, the SOA's own TTL and MINIMUM (default: ttl)
-  upstream?: readonly string[]; // host:port of servers for names the index does not know
+  ttl?: number; // whole seconds, for every answer record (default 5); -ttl checks the range
+  negativeTtl?: number; // whole seconds, the SOA's own TTL and MINIMUM (default: ttl)
+  upstream?: readonly UpstreamAddress[]; // servers for names the index does not know
   upstreamTimeoutMs?: number; // after this the client gets SERVFAIL (default 2000)
   nameServerAddresses?: readonly string[]; // the A/AAAA of ns.<zone> (-ns-address)
   tcpIdleTimeoutMs?: number; // default 10000
@@ -36,9 +36,9 @@ export interface DnsServer {
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { log } = options;
-  const listen = parseListenAddress(options.listen);
-  const ttl = checkedSeconds('ttl', options.ttl ?? 5);
-  const negativeTtl = checkedSeconds('negativeTtl', options.negativeTtl ?? ttl);
+  const { listen } = options;
+  const ttl = options.ttl ?? 5;
+  const negativeTtl = options.negativeTtl ?? ttl;
   const relay =
     options.upstream && options.upstream.length > 0
       ? new UpstreamRelay({ upstreams: options.upstream, timeoutMs: options.upstreamTimeoutMs ?? 2000, log })
@@ -82,13 +82,6 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         await relay?.close();
       })()),
   };
-}
-
-function checkedSeconds(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-    throw new Error(`DNS server option ${name}: ${value} is not a whole number of seconds`);
-  }
-  return value;
 }
 
 // Port 0 must give UDP and TCP the same port: take TCP's ephemeral port, then try it for UDP,

@@ -4,6 +4,7 @@ import { startDnsServer, type DnsServer } from './dns-server.js';
 import { captureLog, type CapturedLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
 import { decodeResponse, encodeQuery, frame, TcpDnsConnection, tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
+import { parseListenAddress, parseUpstreamAddress } from '../config/host-port.js';
 
 // Random and mutated packets from a seeded generator (the seed is in the test name, so a
 // failure can be replayed), sent at a real server that must keep answering correctly.
@@ -101,8 +102,8 @@ beforeAll(async () => {
     .set('many.shop.minilb', { a: Array.from({ length: 100 }, (_, i) => `10.244.3.${i + 1}`) })
     .set('paperless.sko.ai', { a: ['10.244.1.9'] });
   const upstreamIndex = new MapNameIndex('example.org').set('example.org', { a: ['192.0.2.1'] });
-  upstream = await startDnsServer({ listen: '127.0.0.1:0', index: upstreamIndex, log: captured.log });
-  server = await startDnsServer({ listen: '127.0.0.1:0', index, log: captured.log, upstream: [`127.0.0.1:${upstream.port}`] });
+  upstream = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index: upstreamIndex, log: captured.log });
+  server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: captured.log, upstream: [parseUpstreamAddress(`127.0.0.1:${upstream.port}`)] });
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { addressFamily } from './query-metrics.js';
 import { captureLog } from '../../testing/captured-log.js';
 import { EVERY_RCODE, queryEveryRcode } from '../../testing/every-rcode.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
+import { parseListenAddress, parseUpstreamAddress } from '../config/host-port.js';
 
 // One sample line of the scrape: `name{labels} value`, labels as written.
 function sample(text: string, name: string, labels: string): number | undefined {
@@ -21,10 +22,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
   const index = new MapNameIndex('minilb').set('web.shop.minilb', { a: ['10.244.1.5'], aaaa: ['fd00:10:244:1::5'] });
   server = await startDnsServer({
-    listen: '127.0.0.1:0',
+    listen: parseListenAddress('127.0.0.1:0'),
     index,
     log: captureLog('warn').log,
-    upstream: [`127.0.0.1:${silent.address().port}`],
+    upstream: [parseUpstreamAddress(`127.0.0.1:${silent.address().port}`)],
     upstreamTimeoutMs: 200,
   });
   expect(await queryEveryRcode(server.port, 'web.shop.minilb', 'minilb')).toEqual(['NOERROR', 'NOERROR', 'NXDOMAIN', 'REFUSED', 'FORMERR', 'NOTIMP', 'BADVERS', 'SERVFAIL']);

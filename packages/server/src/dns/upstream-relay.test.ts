@@ -6,6 +6,7 @@ import { startDnsServer, type DnsServerOptions } from './dns-server.js';
 import { captureLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
 import { tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
+import { parseListenAddress, parseUpstreamAddress } from '../config/host-port.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -17,7 +18,7 @@ async function upstreamServer() {
   const index = new MapNameIndex('upstream.test')
     .set('www.upstream.test', { a: ['192.0.2.10'] })
     .set('big.upstream.test', { a: Array.from({ length: 80 }, (_, i) => `192.0.2.${i + 1}`) });
-  const server = await startDnsServer({ listen: '127.0.0.1:0', index, log: captureLog().log });
+  const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: captureLog().log });
   cleanups.push(() => server.close());
   return server;
 }
@@ -33,7 +34,7 @@ async function deadUpstream(): Promise<number> {
 async function relayingServer(upstream: string[], options: Partial<DnsServerOptions> = {}) {
   const index = new MapNameIndex('minilb').set('web.shop.minilb', { a: ['10.244.1.5'] });
   const captured = captureLog();
-  const server = await startDnsServer({ listen: '127.0.0.1:0', index, log: captured.log, upstream, ...options });
+  const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: captured.log, upstream: upstream.map(parseUpstreamAddress), ...options });
   cleanups.push(() => server.close());
   return { server, captured };
 }

@@ -9,11 +9,11 @@ import type { Logger } from '../log.js';
 import { HEADER_LENGTH, HeaderFlag } from './protocol-numbers.js';
 import type { ParsedQuery } from './query-parser.js';
 import type { Transport } from './responder.js';
-import { parseUpstreamAddress } from '../config/host-port.js';
+import { formatHostPort, type UpstreamAddress } from '../config/host-port.js';
 import { FrameReader } from './tcp-frame-reader.js';
 
 export interface UpstreamRelayOptions {
-  upstreams: readonly string[]; // host:port, as -upstream gives them
+  upstreams: readonly UpstreamAddress[]; // as -upstream gives them
   timeoutMs: number; // for the whole relay, all upstreams and the TCP retry included
   log: Logger;
   maxPending?: number; // relays in flight before new ones fail at once
@@ -51,10 +51,9 @@ export class UpstreamRelay {
   private readonly maxPending: number;
 
   constructor(private readonly options: UpstreamRelayOptions) {
-    this.upstreams = options.upstreams.map((text) => {
-      const { host, port } = parseUpstreamAddress(text);
+    this.upstreams = options.upstreams.map(({ host, port }) => {
       const family = net.isIPv6(host) ? 'udp6' : 'udp4';
-      return { host, port, family, label: family === 'udp6' ? `[${host}]:${port}` : `${host}:${port}` };
+      return { host, port, family, label: formatHostPort({ host, port }) };
     });
     if (this.upstreams.length === 0) throw new Error('-upstream: no upstream address given');
     this.maxPending = options.maxPending ?? 4096;
