@@ -13,7 +13,8 @@ await rm(pkg('dist/bundle'), { recursive: true, force: true });
 const { version } = JSON.parse(await readFile(pkg('package.json'), 'utf8'));
 
 await build({
-  entryPoints: { 'minilb-server': pkg('src/main.ts') },
+  // The manifest parse worker is its own entry: a worker thread loads it by file name.
+  entryPoints: { 'minilb-server': pkg('src/main.ts'), 'manifest-parse-worker': pkg('src/sources/manifest-parse-worker.ts') },
   outdir: pkg('dist/bundle'),
   outExtension: { '.js': '.mjs' },
   bundle: true,

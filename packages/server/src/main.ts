@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log.js';
 import { reportIndexStats } from './metrics.js';
 import { containUncaughtErrors } from './process-guard.js';
 import { routerHint } from './pod-cidr/router-hint.js';
+import { RejectionLog } from './rejection-log.js';
 import { ManifestSource } from './sources/manifest-source.js';
 
 interface Running {
@@ -29,7 +30,8 @@ async function main(): Promise<Running> {
   const log = createLogger(config.logLevel);
   const index = new RecordIndex({ zone: config.domain, lbClass: config.lbClass });
   reportIndexStats(() => index.stats());
-  const manifests = config.manifests.length > 0 ? new ManifestSource({ paths: config.manifests, index, log }) : undefined;
+  const rejections = new RejectionLog(log);
+  const manifests = config.manifests.length > 0 ? new ManifestSource({ paths: config.manifests, index, log, rejections }) : undefined;
   await manifests?.start();
   const cluster = manifests ? undefined : await (await import('./cluster-mode.js')).startClusterMode(config, index, log);
   const source = manifests ?? cluster!.source;

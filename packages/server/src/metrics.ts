@@ -153,3 +153,10 @@ export const uncaughtErrors = new Counter({
   labelNames: ['kind'] as const,
   registers: [registry],
 });
+
+export const rejectedObjects = new Gauge({
+  name: 'minilb_rejected_objects',
+  help: 'Objects, or parts of objects, that minilb currently ignores or refuses, by reason (each is logged once; minilb doctor lists them).',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

@@ -19,6 +19,8 @@ import { HealthTable } from './health-table.js';
 
 export { hostAnnotation, excludeAnnotation } from './object-claims.js';
 
+export type IndexChange = { upsert: ClusterObject } | { remove: Pick<ClusterObject, 'kind' | 'meta'> };
+
 export interface RecordIndexOptions {
   zone: string; // e.g. 'minilb'
   lbClass: string; // spec.loadBalancerClass that makes a Service eligible
@@ -66,6 +68,16 @@ export class RecordIndex implements NameIndex {
 
   remove(kind: ObjectKind, namespace: string, name: string): void {
     this.apply(kind, namespace, name, undefined);
+    this.changed();
+  }
+
+  // Several upserts and removals as one change: one version step, one cache flush.
+  applyChanges(changes: readonly IndexChange[]): void {
+    if (changes.length === 0) return;
+    for (const change of changes) {
+      const obj = 'upsert' in change ? change.upsert : change.remove;
+      this.apply(obj.kind, obj.meta.namespace, obj.meta.name, 'upsert' in change ? change.upsert : undefined);
+    }
     this.changed();
   }
 

@@ -1,101 +1,350 @@
-// Serves manifest files as the cluster state and reloads them when they change on disk.
-// A file that fails to parse keeps its last good objects, so a typo never empties the zone.
+// Serves manifest files as the cluster state and reloads them when they change on disk,
+// without ever stalling DNS or applying a file that is still being written:
+// - parsing happens in a worker thread (ManifestParseClient), and the changes reach the index
+//   in slices of a few milliseconds, so answers keep flowing from the last good state;
+// - only files whose inode, size or mtime changed are parsed again;
+// - a file is read only once it has not changed for `settleMs` (1 s); an empty or missing file
+//   replaces its objects only if it stays so that long; one that fails to parse keeps them;
+// - only the named files and the named directories' .yaml/.yml/.json entries are watched.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterObject } from '../index/cluster-objects.js';
-import type { RecordIndex } from '../index/record-index.js';
+import type { IndexChange, RecordIndex } from '../index/record-index.js';
+import type { Rejection } from '../index/rejections.js';
 import type { Logger } from '../log.js';
-import { manifestFiles, parseManifest } from './manifest-files.js';
+import type { RejectionLog } from '../rejection-log.js';
+import { duplicateRejection, isManifestName, manifestFiles } from './manifest-files.js';
+import { ManifestParseClient } from './manifest-parse-client.js';
+import { fileSignature } from './manifest-parse-protocol.js';
 
 export interface ManifestSourceOptions {
   paths: string[];
   index: RecordIndex;
   log: Logger;
-  debounceMs?: number;
+  rejections?: RejectionLog;
+  settleMs?: number; // a file must be this long unchanged before it is read (default 1000)
+  debounceMs?: number; // bursts of watch events closer than this make one check (default 100)
+  sliceMs?: number; // index work per event-loop turn while applying a reload (default 2)
+  parserHeapMb?: number; // the parse worker's heap; a larger file fails to parse (default 2048)
+}
+
+interface FileEntry {
+  where: string;
+  fingerprint: string;
+  object: ClusterObject;
+}
+
+interface FileState {
+  signature: string;
+  objects: Map<string, FileEntry>; // object key -> this file's copy
+}
+
+// Which directory entries wake the source up.
+interface WatchedFolder {
+  wholeFolder: string | undefined; // the directory path as given, when it was named itself
+  files: Map<string, string>; // entry name -> the file path as given
 }
 
 export class ManifestSource {
   readonly name = 'manifests';
   synced = false;
-  private readonly lastGood = new Map<string, ClusterObject[]>();
+  reloads = 0; // reload passes that changed the index (for tests and logs)
+  parses = 0; // files parsed (for tests)
+  private readonly settleMs: number;
+  private readonly debounceMs: number;
+  private readonly sliceMs: number;
+  private readonly parser: ManifestParseClient;
+  private readonly files = new Map<string, FileState>();
+  private fileOrder: string[] = []; // a later file wins a duplicate
+  private readonly owners = new Map<string, string[]>(); // object key -> files that hold it
+  private readonly applied = new Map<string, string>(); // object key -> fingerprint in the index
+  private readonly failedSignatures = new Map<string, string>(); // file -> the version that failed to parse
+  private readonly goneSince = new Map<string, number>(); // file -> when it was first seen missing
+  private readonly dirty = new Set<string>();
+  private readonly folders = new Map<string, WatchedFolder>();
   private readonly watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private reloading: Promise<void> = Promise.resolve();
+  private timerAt = Infinity;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private stopped = false;
   private readonly reloadListeners: ((errors: string[]) => void)[] = [];
 
-  constructor(private readonly options: ManifestSourceOptions) {}
+  constructor(private readonly options: ManifestSourceOptions) {
+    this.settleMs = options.settleMs ?? 1000;
+    this.debounceMs = options.debounceMs ?? 100;
+    this.sliceMs = options.sliceMs ?? 2;
+    this.parser = new ManifestParseClient(options.parserHeapMb ?? 2048);
+  }
 
   // Loads once; a broken file at start-up is an error the caller reports and exits on.
   async start(): Promise<void> {
-    const errors = await this.load();
-    if (errors.length > 0) throw new Error(errors.join('; '));
+    const files = await manifestFiles(this.options.paths);
+    this.fileOrder = files;
+    const errors: string[] = [];
+    for (const file of files) {
+      const outcome = await this.load(file, true);
+      if (typeof outcome === 'string') errors.push(outcome);
+    }
+    if (errors.length > 0) {
+      await this.parser.close();
+      throw new Error(errors.join('; '));
+    }
     this.synced = true;
-    this.watch();
+    await this.watch();
   }
 
-  // Called after every reload, with the problems found (empty when all files parsed).
+  // Called after every reload pass that looked at a file, with the problems found.
   onReload(listener: (errors: string[]) => void): void {
     this.reloadListeners.push(listener);
   }
 
-  private async load(): Promise<string[]> {
-    const errors: string[] = [];
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const watcher of this.watchers) watcher.close();
+    await this.running;
+    await this.parser.close();
+  }
+
+  // ---- watching ----
+
+  private async watch(): Promise<void> {
+    for (const path of this.options.paths) {
+      const isFolder = (await stat(path)).isDirectory();
+      // A file is watched through its folder: editors and ConfigMap mounts replace files by rename.
+      const folder = isFolder ? path : dirname(path);
+      let watched = this.folders.get(folder);
+      if (!watched) this.folders.set(folder, (watched = { wholeFolder: undefined, files: new Map() }));
+      if (isFolder) watched.wholeFolder = path;
+      else watched.files.set(basename(path), path);
+    }
+    for (const [folder, watched] of this.folders) {
+      const watcher = watch(folder, (_event, entry) => this.noticed(watched, entry?.toString()));
+      watcher.on('error', (err) => this.options.log.warn({ folder, err: err.message }, 'manifest watch failed'));
+      this.watchers.push(watcher);
+    }
+  }
+
+  private noticed(watched: WatchedFolder, entry: string | undefined): void {
+    const before = this.dirty.size;
+    if (entry === undefined || entry.startsWith('..')) {
+      // No name, or a Kubernetes volume swapping its ..data link: every named entry may have changed.
+      for (const file of watched.files.values()) this.dirty.add(file);
+      if (watched.wholeFolder !== undefined) this.dirty.add(watched.wholeFolder);
+    } else if (watched.files.has(entry)) {
+      this.dirty.add(watched.files.get(entry)!);
+    } else if (watched.wholeFolder !== undefined && isManifestName(entry)) {
+      this.dirty.add(join(watched.wholeFolder, entry));
+    }
+    if (this.dirty.size > before) this.wakeIn(this.debounceMs);
+  }
+
+  private wakeIn(ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    if (this.timer && at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.runPass();
+    }, ms);
+  }
+
+  private runPass(): void {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.rerun && !this.stopped) {
+        this.rerun = false;
+        this.runPass();
+      }
+    });
+  }
+
+  // ---- reloading ----
+
+  private async pass(): Promise<void> {
     let files: string[];
     try {
       files = await manifestFiles(this.options.paths);
     } catch (err) {
-      return [(err as Error).message];
+      this.options.log.error({ source: this.name }, `${(err as Error).message}; keeping the last good objects`);
+      return;
     }
-    const seen = new Set<string>();
-    for (const file of files) {
-      seen.add(file);
-      try {
-        this.lastGood.set(file, parseManifest(await readFile(file, 'utf8'), file));
-      } catch (err) {
-        const kept = this.lastGood.has(file) ? '; keeping its last good objects' : '';
-        errors.push(`${(err as Error).message}${kept}`);
+    this.fileOrder = files;
+    const listed = new Set(files);
+    // A dirty folder (a ..data swap) stands for every file it holds; gone files are checked too.
+    const candidates = new Set<string>();
+    for (const path of this.dirty) if (!this.isFolderPath(path)) candidates.add(path);
+    if ([...this.dirty].some((p) => this.isFolderPath(p))) for (const file of files) candidates.add(file);
+    this.dirty.clear();
+    const errors: string[] = [];
+    let changed = false;
+    for (const file of candidates) {
+      if (this.stopped) return;
+      const outcome = await this.check(file, listed.has(file));
+      if (typeof outcome === 'string') errors.push(outcome);
+      else if (outcome) changed = true;
+    }
+    for (const error of errors) this.options.log.error({ source: this.name }, error);
+    if (changed) {
+      this.reloads++;
+      this.options.log.info({ source: this.name, files: this.files.size }, 'manifests reloaded');
+    }
+    if (candidates.size > 0) for (const listener of this.reloadListeners) listener(errors);
+  }
+
+  private isFolderPath(path: string): boolean {
+    return [...this.folders.values()].some((f) => f.wholeFolder === path);
+  }
+
+  // Loads the file if it changed and has settled. True when the index changed, a string on an
+  // error; a file not yet settled is looked at again later.
+  private async check(file: string, listed: boolean): Promise<boolean | string | undefined> {
+    let info;
+    try {
+      info = listed ? await stat(file) : undefined;
+    } catch {
+      info = undefined;
+    }
+    if (!info) {
+      if (!this.files.has(file)) return undefined;
+      const since = this.goneSince.get(file) ?? Date.now();
+      this.goneSince.set(file, since);
+      const wait = since + this.settleMs - Date.now();
+      if (wait > 0) return this.later(file, wait);
+      this.goneSince.delete(file);
+      this.parser.forget(file);
+      return this.replaceFile(file, undefined, []);
+    }
+    this.goneSince.delete(file);
+    const signature = fileSignature(info);
+    if (this.files.get(file)?.signature === signature || this.failedSignatures.get(file) === signature) return undefined;
+    const age = Date.now() - info.mtimeMs;
+    if (age < this.settleMs) return this.later(file, this.settleMs - age);
+    return this.load(file, false);
+  }
+
+  private later(file: string, ms: number): undefined {
+    this.dirty.add(file);
+    this.wakeIn(Math.max(ms, 10));
+    return undefined;
+  }
+
+  // Parses a file in the worker and applies what changed. Returns the error, if any.
+  private async load(file: string, initial: boolean): Promise<boolean | string | undefined> {
+    const info = await stat(file).catch(() => undefined);
+    if (info && info.size === 0) {
+      // Empty: at start-up there is nothing to keep; later, check() has already waited it out.
+      return this.replaceFile(file, { signature: fileSignature(info), objects: new Map() }, []);
+    }
+    this.parses++;
+    const outcome = await this.parser.parse(file);
+    if (outcome.kind === 'unsettled') {
+      if (!initial) return this.later(file, this.settleMs);
+      await sleep(this.settleMs); // being written while minilb starts: wait for the writer
+      return this.load(file, initial);
+    }
+    const kept = this.files.has(file) ? '; keeping its last good objects' : '';
+    if (outcome.kind === 'failed') {
+      if (info) this.failedSignatures.set(file, fileSignature(info));
+      return `${outcome.error}${kept}`;
+    }
+    this.failedSignatures.delete(file);
+    const previous = this.files.get(file)?.objects;
+    const objects = new Map<string, FileEntry>();
+    for (const [key, where, fingerprint, sent] of outcome.entries) {
+      const object = sent ?? (previous?.get(key)?.fingerprint === fingerprint ? previous.get(key)!.object : undefined);
+      if (!object) {
+        // The worker and this side disagree on what was sent before: start that file afresh.
+        this.parser.forget(file);
+        this.dirty.add(file);
+        this.wakeIn(this.debounceMs);
+        return undefined;
+      }
+      objects.set(key, { where, fingerprint, object });
+    }
+    return this.replaceFile(file, { signature: outcome.signature, objects }, outcome.rejections);
+  }
+
+  // Makes `file` hold exactly `next` (undefined: the file is gone) and brings the index along.
+  private async replaceFile(file: string, next: FileState | undefined, rejections: Rejection[]): Promise<boolean> {
+    const before = this.files.get(file)?.objects ?? new Map<string, FileEntry>();
+    const after = next?.objects ?? new Map<string, FileEntry>();
+    const touched: string[] = [];
+    for (const [key, entry] of after) {
+      const old = before.get(key);
+      if (!old) this.addOwner(key, file);
+      if (!old || old.fingerprint !== entry.fingerprint || old.where !== entry.where) touched.push(key);
+    }
+    for (const key of before.keys()) {
+      if (after.has(key)) continue;
+      this.removeOwner(key, file);
+      touched.push(key);
+    }
+    if (next) this.files.set(file, next);
+    else this.files.delete(file);
+    this.options.rejections?.replace(`file ${file}`, rejections);
+
+    const changes: IndexChange[] = [];
+    for (const key of touched) {
+      const holders = this.owners.get(key) ?? [];
+      const winner = holders.length > 0 ? this.files.get(holders[holders.length - 1]!)!.objects.get(key)! : undefined;
+      const losers = winner ? holders.slice(0, -1) : [];
+      this.options.rejections?.replace(
+        `duplicate ${key}`,
+        losers.map((loser) => duplicateRejection(winner!.object, this.files.get(loser)!.objects.get(key)!.where, winner!.where)),
+      );
+      if (winner) {
+        if (this.applied.get(key) === winner.fingerprint) continue;
+        this.applied.set(key, winner.fingerprint);
+        changes.push({ upsert: winner.object });
+      } else if (this.applied.has(key)) {
+        this.applied.delete(key);
+        changes.push({ remove: before.get(key)!.object });
       }
     }
-    for (const file of [...this.lastGood.keys()]) if (!seen.has(file)) this.lastGood.delete(file);
-    this.options.index.replaceAll([...this.lastGood.values()].flat());
-    return errors;
+    await this.apply(changes);
+    return changes.length > 0;
   }
 
-  private watch(): void {
-    // Editors and ConfigMap mounts replace files by rename, so watch the folders, not the files.
-    const folders = new Set<string>();
-    for (const path of this.options.paths) {
-      folders.add(resolve(path));
-      folders.add(dirname(resolve(path)));
+  private addOwner(key: string, file: string): void {
+    const holders = this.owners.get(key);
+    if (!holders) {
+      this.owners.set(key, [file]);
+      return;
     }
-    for (const folder of folders) {
-      try {
-        const watcher = watch(folder, () => this.scheduleReload());
-        watcher.on('error', (err) => this.options.log.warn({ folder, err: err.message }, 'manifest watch failed'));
-        this.watchers.push(watcher);
-      } catch {
-        // A file path's own "folder" entry is not a directory: its parent covers it.
-      }
+    holders.push(file);
+    const rank = (f: string) => this.fileOrder.indexOf(f);
+    holders.sort((a, b) => rank(a) - rank(b));
+  }
+
+  private removeOwner(key: string, file: string): void {
+    const holders = this.owners.get(key)?.filter((f) => f !== file) ?? [];
+    if (holders.length > 0) this.owners.set(key, holders);
+    else this.owners.delete(key);
+  }
+
+  // Hands the changes to the index a slice at a time, yielding between slices, so queries are
+  // answered in between; each slice is sized from how long the last one took.
+  private async apply(changes: IndexChange[]): Promise<void> {
+    let perSlice = 64;
+    for (let at = 0; at < changes.length; ) {
+      const started = performance.now();
+      this.options.index.applyChanges(changes.slice(at, at + perSlice));
+      at += perSlice;
+      const took = performance.now() - started;
+      perSlice = Math.max(8, Math.min(perSlice * 2, Math.floor(perSlice * (this.sliceMs / Math.max(took, 0.05)))));
+      if (at < changes.length) await nextTurn();
     }
-  }
-
-  private scheduleReload(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.reloading = this.reloading.then(async () => {
-        const errors = await this.load();
-        for (const error of errors) this.options.log.error({ source: this.name }, error);
-        if (errors.length === 0) this.options.log.info({ source: this.name, files: this.lastGood.size }, 'manifests reloaded');
-        for (const listener of this.reloadListeners) listener(errors);
-      });
-    }, this.options.debounceMs ?? 150);
-  }
-
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    for (const watcher of this.watchers) watcher.close();
-    await this.reloading;
   }
 }

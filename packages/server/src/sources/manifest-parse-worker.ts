@@ -1,0 +1,62 @@
+// The manifest parse worker: reads, parses, trims and fingerprints one file per request, off
+// the thread that answers DNS (a 50 MB manifest takes seconds to parse). It remembers each
+// file's fingerprints, so an unchanged object crosses back as its key alone.
+
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { objectKey } from '../index/cluster-objects.js';
+import { entriesPerMessage, fileSignature, type ParsedEntry, type ParseReply, type ParseRequest } from './manifest-parse-protocol.js';
+import { manifestWinners, parseManifestFile } from './manifest-files.js';
+
+const sentBefore = new Map<string, Map<string, string>>(); // file -> object key -> fingerprint
+
+async function parse(id: number, file: string, reply: (message: ParseReply) => void): Promise<void> {
+  let text: string;
+  let signature: string;
+  const handle = await open(file, 'r');
+  try {
+    const before = await handle.stat();
+    text = await handle.readFile('utf8');
+    signature = fileSignature(await handle.stat());
+    if (signature !== fileSignature(before)) return reply({ type: 'unsettled', id });
+  } finally {
+    await handle.close();
+  }
+  const parsed = parseManifestFile(text, file);
+  const winners = manifestWinners(parsed.objects);
+  const previous = sentBefore.get(file);
+  const fingerprints = new Map<string, string>();
+  let batch: ParsedEntry[] = [];
+  for (const { object, where } of winners.objects.values()) {
+    const key = objectKey(object);
+    const fingerprint = createHash('sha1').update(JSON.stringify(object)).digest('base64');
+    fingerprints.set(key, fingerprint);
+    batch.push([key, where, fingerprint, previous?.get(key) === fingerprint ? undefined : object]);
+    if (batch.length >= entriesPerMessage) {
+      reply({ type: 'entries', id, entries: batch });
+      batch = [];
+    }
+  }
+  if (batch.length > 0) reply({ type: 'entries', id, entries: batch });
+  sentBefore.set(file, fingerprints);
+  reply({ type: 'parsed', id, signature, rejections: [...parsed.rejections, ...winners.rejections] });
+}
+
+const port = parentPort;
+if (port) {
+  // Requests are handled in order: the source sends the next one only after "parsed".
+  let queue = Promise.resolve();
+  port.on('message', (request: ParseRequest) => {
+    if (request.type === 'forget') {
+      sentBefore.delete(request.file);
+      return;
+    }
+    queue = queue.then(() =>
+      // On failure the fingerprints of the last good parse stay: the source keeps its objects too.
+      parse(request.id, request.file, (message) => port.postMessage(message)).catch((err: NodeJS.ErrnoException) => {
+        port.postMessage({ type: 'failed', id: request.id, error: err.code ? `${request.file}: ${err.code}` : err.message } satisfies ParseReply);
+      }),
+    );
+  });
+}
