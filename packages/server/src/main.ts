@@ -9,7 +9,8 @@ import { startHttpServer } from './http/http-server.js';
 import { serviceHostname } from './index/hostnames.js';
 import { RecordIndex } from './index/record-index.js';
 import { createLogger, type Logger } from './log.js';
-import { reportIndexStats } from './metrics.js';
+import { reportEndpointStates, reportIndexStats } from './metrics.js';
+import { Prober } from './health/prober.js';
 import { containUncaughtErrors } from './process-guard.js';
 import { routerHint } from './pod-cidr/router-hint.js';
 import { RejectionLog } from './rejection-log.js';
@@ -30,6 +31,7 @@ async function main(): Promise<Running> {
   const log = createLogger(config.logLevel);
   const index = new RecordIndex({ zone: config.domain, lbClass: config.lbClass });
   reportIndexStats(() => index.stats());
+  reportEndpointStates(() => index.endpointStates());
   const rejections = new RejectionLog(log);
   const manifests = config.manifests.length > 0 ? new ManifestSource({ paths: config.manifests, index, log, rejections }) : undefined;
   await manifests?.start();
@@ -47,6 +49,9 @@ async function main(): Promise<Running> {
       })
     : undefined;
   await cluster?.source.waitForSync();
+  // Health checks feed the index as data; every replica probes for its own answers.
+  const prober = new Prober({ index, settings: config.healthCheck, log });
+  prober.start();
 
   const dns = await startDnsServer({
     listen: config.listen,
@@ -78,6 +83,7 @@ async function main(): Promise<Running> {
 
   return {
     async stop() {
+      prober.stop();
       await dns.close();
       await Promise.all([cluster?.stop(), manifests?.stop(), http?.close()]);
     },

@@ -160,3 +160,63 @@ export const rejectedObjects = new Gauge({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
+
+export const healthProbes = new Counter({
+  name: 'minilb_health_probes_total',
+  help: 'Health-check TCP connects, by result (up, refused, timeout, unreachable, error).',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+// The prober tells, at scrape time, how many probed endpoints are in each state.
+let healthStates: () => Record<string, number> = () => ({});
+export function reportHealthStates(provider: () => Record<string, number>): void {
+  healthStates = provider;
+}
+
+export const healthEndpoints = new Gauge({
+  name: 'minilb_health_endpoints',
+  help: 'Health-checked endpoints by state (up, down, unchecked); a down one is left out of answers unless all are down.',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [state, count] of Object.entries(healthStates())) this.set({ state }, count);
+  },
+});
+
+export const nodeSuspicions = new Counter({
+  name: 'minilb_node_suspicions_total',
+  help: 'Times a node was suspected dead because every probed endpoint on it failed without a reply.',
+  registers: [registry],
+});
+
+// The index tells, at scrape time, how many endpoints of minilb Services are in each state.
+interface EndpointStates {
+  endpoints: Record<string, number>;
+  suspectNodes: number;
+}
+let endpointStates: () => EndpointStates = () => ({ endpoints: {}, suspectNodes: 0 });
+export function reportEndpointStates(provider: () => EndpointStates): void {
+  endpointStates = provider;
+}
+
+export const endpointsByState = new Gauge({
+  name: 'minilb_endpoints',
+  help: 'Endpoints of minilb Services by state: answered, down (failed its check), demoted (drained or suspect node, not answered), not-ready.',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [state, count] of Object.entries(endpointStates().endpoints)) this.set({ state }, count);
+  },
+});
+
+export const suspectNodes = new Gauge({
+  name: 'minilb_suspect_nodes',
+  help: 'Nodes suspected dead by the health checks; their endpoints are answered only as a last resort.',
+  registers: [registry],
+  collect() {
+    this.set(endpointStates().suspectNodes);
+  },
+});

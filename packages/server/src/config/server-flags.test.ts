@@ -49,6 +49,20 @@ describe('server flags', () => {
     expect((await parseServerFlags([], {})).nsAddresses).toEqual([]);
   });
 
+  it('has health checks off by default at 2 s / 1 s / fall 2 / rise 1, and takes them Go-style', async () => {
+    expect((await parseServerFlags([], {})).healthCheck).toEqual({
+      defaultMode: 'none',
+      intervalMs: 2000,
+      timeoutMs: 1000,
+      fall: 2,
+      rise: 1,
+      maxConcurrent: 64,
+      perSecond: 500,
+    });
+    const c = await parseServerFlags(['-health-check-default=tcp', '-health-check-interval', '500ms', '--health-check-fall=3'], { MINILB_HEALTH_CHECK_RATE: '50' });
+    expect(c.healthCheck).toMatchObject({ defaultMode: 'tcp', intervalMs: 500, fall: 3, perSecond: 50 });
+  });
+
   it('takes Go durations for -resync', async () => {
     expect((await parseServerFlags(['-resync=5m'], {})).resyncMs).toBe(300_000);
     expect((await parseServerFlags(['-resync', '90'], {})).resyncMs).toBe(90_000);
@@ -64,6 +78,10 @@ describe('server flags', () => {
     [['-log-level', 'loud'], /log-level/],
     [['-ns-address', 'ns1.example.com'], /^invalid -ns-address: "ns1.example.com" is not an IP address/],
     [['-no-such-flag'], /no-such-flag/],
+    [['-health-check-default', 'http'], /health-check-default/],
+    [['-health-check-interval', '0s'], /^invalid -health-check-interval: "0s" must be longer than 0/],
+    [['-health-check-fall', '0'], /^invalid -health-check-fall: "0" is not a whole number from 1 to 100/],
+    [['-health-check-rate', 'lots'], /^invalid -health-check-rate/],
   ])('stops on %j with one line naming the flag', async (argv, message) => {
     const failure = await parseServerFlags(argv, {}).catch((err: Error) => err);
     expect(failure).toBeInstanceOf(Error);

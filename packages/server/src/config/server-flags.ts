@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import yargs, { type Options } from 'yargs';
 import { parseDuration } from './durations.js';
+import type { CheckMode } from '../health/check-annotation.js';
+import type { HealthCheckSettings } from '../health/prober.js';
 import { parseListenAddress, parseUpstreamAddress, type HostPort, type UpstreamAddress } from './host-port.js';
 import { logLevels, type LogLevel } from '../log.js';
 import { parseHostname } from '../index/hostnames.js';
@@ -25,9 +27,23 @@ export interface ServerConfig {
   leaseName: string;
   leaseNamespace: string | undefined;
   watchIdleTimeoutMs: number;
+  healthCheck: HealthCheckSettings;
 }
 
 export class FlagError extends Error {}
+
+function positiveDuration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms < 1) throw new Error(`"${value}" must be longer than 0`);
+  return ms;
+}
+
+function countIn(value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new Error(`"${value}" is not a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
 
 // Kubelet injects MINILB_PORT, MINILB_SERVICE_HOST... for a Service named minilb; these are
 // not flags, so only our own names are read from the environment.
@@ -72,6 +88,13 @@ const flagOptions = {
   'lease-name': { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' },
   'lease-namespace': { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" },
   'watch-idle-timeout': { type: 'string', default: '150s', describe: 'restart a Kubernetes watch that sent nothing (not even a bookmark) for this long' },
+  'health-check-default': { type: 'string', default: 'none', choices: ['none', 'tcp'], describe: 'health-check Services without a minilb/health-check annotation (tcp) or not (none)' },
+  'health-check-interval': { type: 'string', default: '2s', describe: 'time between two probes of one endpoint (10% jitter)' },
+  'health-check-timeout': { type: 'string', default: '1s', describe: 'TCP connect timeout of a probe' },
+  'health-check-fall': { type: 'string', default: '2', describe: 'failed probes in a row before an endpoint is down' },
+  'health-check-rise': { type: 'string', default: '1', describe: 'successful probes in a row before a down endpoint is up' },
+  'health-check-max-concurrent': { type: 'string', default: '64', describe: 'probes in flight at once, over all endpoints' },
+  'health-check-rate': { type: 'string', default: '500', describe: 'probes started per second at most, over all endpoints' },
 } as const satisfies Record<string, Options>;
 
 export const serverFlagNames: readonly string[] = Object.keys(flagOptions);
@@ -137,6 +160,15 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     leaseName: text('lease-name'),
     leaseNamespace: parsed['lease-namespace'],
     watchIdleTimeoutMs: flag('watch-idle-timeout', () => parseDuration(text('watch-idle-timeout'))),
+    healthCheck: {
+      defaultMode: text('health-check-default') as CheckMode,
+      intervalMs: flag('health-check-interval', () => positiveDuration(text('health-check-interval'))),
+      timeoutMs: flag('health-check-timeout', () => positiveDuration(text('health-check-timeout'))),
+      fall: flag('health-check-fall', () => countIn(text('health-check-fall'), 1, 100)),
+      rise: flag('health-check-rise', () => countIn(text('health-check-rise'), 1, 100)),
+      maxConcurrent: flag('health-check-max-concurrent', () => countIn(text('health-check-max-concurrent'), 1, 10_000)),
+      perSecond: flag('health-check-rate', () => countIn(text('health-check-rate'), 1, 100_000)),
+    },
   };
 }
 

@@ -127,6 +127,19 @@ export class RecordIndex implements NameIndex {
     return this.health.suspects();
   }
 
+  // Endpoints of eligible Services by what answers do with them, for the minilb_endpoints gauge.
+  endpointStates(): { endpoints: Record<string, number>; suspectNodes: number } {
+    const endpoints: Record<string, number> = { answered: 0, down: 0, demoted: 0, 'not-ready': 0 };
+    for (const service of this.store.list('Service')) {
+      if (!this.isEligible(service)) continue;
+      for (const ep of this.endpointsOf(service.meta.namespace, service.meta.name)?.endpoints ?? []) {
+        const state = ep.answered ? 'answered' : !ep.candidate ? 'not-ready' : ep.health === 'down' ? 'down' : 'demoted';
+        endpoints[state]!++;
+      }
+    }
+    return { endpoints, suspectNodes: this.health.suspects().size };
+  }
+
   private changed(): void {
     this.currentVersion = Math.max(this.currentVersion + 1, Math.floor(Date.now() / 1000));
     for (const listener of this.listeners) listener();
