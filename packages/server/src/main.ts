@@ -61,6 +61,7 @@ async function main(): Promise<Running> {
     upstream: config.upstream,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     nameServerAddresses: config.nsAddresses,
+    cnameResolver: config.cnameResolver,
   });
   containUncaughtErrors(log);
   if (config.nsAddresses.length === 0) {

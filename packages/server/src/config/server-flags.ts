@@ -19,6 +19,7 @@ export interface ServerConfig {
   upstream: UpstreamAddress[];
   upstreamTimeoutMs: number;
   nsAddresses: string[]; // the A/AAAA of ns.<zone>, the zone's NS and SOA MNAME
+  cnameResolver: 'upstream' | 'system' | 'off'; // who looks up out-of-zone CNAME targets
   health: HostPort | undefined;
   manifests: string[];
   lbClass: string;
@@ -79,6 +80,11 @@ const flagOptions = {
     type: 'string',
     array: true,
     describe: 'address(es) clients reach minilb at, answered for ns.<domain> (repeatable; default: the -listen address unless it is a wildcard)',
+  },
+  'cname-resolver': {
+    type: 'string',
+    choices: ['upstream', 'system', 'off'],
+    describe: 'who looks up out-of-zone CNAME targets for recursive queries (default: upstream with -upstream, else system)',
   },
   health: { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' },
   manifests: { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' },
@@ -152,6 +158,14 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     ),
     upstreamTimeoutMs: flag('upstream-timeout', () => parseDuration(text('upstream-timeout'))),
     nsAddresses: flag('ns-address', () => nameServerAddresses(parsed['ns-address'], listen)),
+    cnameResolver: flag('cname-resolver', () => {
+      const chosen = parsed['cname-resolver'] as 'upstream' | 'system' | 'off' | undefined;
+      const hasUpstream = (parsed.upstream ?? '').trim() !== '';
+      if (chosen === 'upstream' && !hasUpstream) throw new Error('"upstream" needs -upstream; use "system" or set -upstream');
+      // Forwarders in front (dnsmasq, CoreDNS forward) never chase a CNAME, so by default minilb
+      // does: through the upstream it already trusts, else the resolver the host or pod uses.
+      return chosen ?? (hasUpstream ? 'upstream' : 'system');
+    }),
     health: health === '' ? undefined : flag('health', () => parseListenAddress(health)),
     manifests: (parsed.manifests ?? []).flatMap((m) => String(m).split(',')).filter((m) => m !== ''),
     lbClass: text('lb-class'),

@@ -6,6 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 import type { NameIndex } from '../index/name-lookup.js';
 import type { Logger } from '../log.js';
 import type { HostPort, UpstreamAddress } from '../config/host-port.js';
+import { CnameTargetResolver, systemLookup, upstreamLookup } from './cname-target-resolver.js';
 import { createQueryHandler } from './query-handler.js';
 import { Responder } from './responder.js';
 import { TcpFrontEnd } from './tcp-front-end.js';
@@ -21,6 +22,11 @@ export interface DnsServerOptions {
   upstream?: readonly UpstreamAddress[]; // servers for names the index does not know
   upstreamTimeoutMs?: number; // after this the client gets SERVFAIL (default 2000)
   nameServerAddresses?: readonly string[]; // the A/AAAA of ns.<zone> (-ns-address)
+  // Who looks up out-of-zone CNAME targets for recursive queries (-cname-resolver; default off
+  // here, main picks); `systemServers` replaces /etc/resolv.conf's servers (tests).
+  cnameResolver?: 'upstream' | 'system' | 'off';
+  cnameResolverServers?: string[];
+  cnameTimeoutMs?: number; // default 1000: a client's resolver usually gives up after about 2 s
   tcpIdleTimeoutMs?: number; // default 10000
   maxTcpConnections?: number; // default 256
   responseCacheEntries?: number; // default 10000
@@ -43,7 +49,17 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     options.upstream && options.upstream.length > 0
       ? new UpstreamRelay({ upstreams: options.upstream, timeoutMs: options.upstreamTimeoutMs ?? 2000, log })
       : undefined;
+  const cnameMode = options.cnameResolver ?? 'off';
+  if (cnameMode === 'upstream' && !relay) throw new Error('DNS server option cnameResolver: "upstream" needs an upstream');
+  const cnameTargets =
+    cnameMode === 'off'
+      ? undefined
+      : new CnameTargetResolver({
+          lookup: cnameMode === 'upstream' ? upstreamLookup(relay!) : systemLookup(options.cnameResolverServers),
+          timeoutMs: options.cnameTimeoutMs ?? 1000,
+        });
   const responder = new Responder({
+    cnameTargets,
     index: options.index,
     ttl,
     negativeTtl,

@@ -44,6 +44,14 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
       logQuery(transport, client, resolution.query, resolution.rcode, false);
       return resolution.bytes;
     }
+    if (resolution.kind === 'pending') {
+      const { query } = resolution;
+      return resolution.reply.then(({ bytes, rcode }) => {
+        countAnswer({ transport, client, qtype: query.qtype, rcode, requestBytes: packet.length, responseBytes: bytes.length, startedAt });
+        logQuery(transport, client, query, rcode, false);
+        return bytes;
+      });
+    }
     const query = resolution.query;
     if (!relay) return undefined; // the responder only relays when an upstream is configured
     return relay.relay(packet, query, transport).then((outcome) => {

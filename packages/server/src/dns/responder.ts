@@ -1,8 +1,10 @@
 // Turns one query packet into its response packet, or into "drop" or "relay upstream", with no
-// I/O: the front ends own the sockets, the index owns the records.
+// I/O: the front ends own the sockets, the index owns the records. The one wait it can ask for
+// is an out-of-zone CNAME target's addresses (see cname-target-resolver.ts).
 
 import { emptyAnswers, type Answers, type Lookup, type NameIndex } from '../index/name-lookup.js';
 import { writeAuthoritativeAnswer, type Existence } from './authoritative-answer.js';
+import type { AddressType, CnameTargetResolver, TargetRecord } from './cname-target-resolver.js';
 import {
   CLASSIC_UDP_PAYLOAD,
   HeaderFlag,
@@ -14,7 +16,8 @@ import {
 } from './protocol-numbers.js';
 import { parseQuery, type ParsedQuery } from './query-parser.js';
 import { renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
-import { ResponseWriter } from './response-writer.js';
+import { QUESTION_NAME, ResponseWriter } from './response-writer.js';
+import { ipv4Bytes, ipv6Bytes } from './ip-address-bytes.js';
 import { createZoneAuthority, type ZoneAuthority } from './zone-authority.js';
 
 export type Transport = 'udp' | 'tcp';
@@ -22,7 +25,9 @@ export type Transport = 'udp' | 'tcp';
 export type Resolution =
   | { kind: 'reply'; bytes: Buffer; rcode: number; query: ParsedQuery | undefined }
   | { kind: 'drop'; reason: string }
-  | { kind: 'relay'; query: ParsedQuery };
+  | { kind: 'relay'; query: ParsedQuery }
+  // The answer once an out-of-zone CNAME target is looked up; never rejects.
+  | { kind: 'pending'; query: ParsedQuery; reply: Promise<{ bytes: Buffer; rcode: number }> };
 
 export interface ResponderOptions {
   index: NameIndex;
@@ -32,6 +37,9 @@ export interface ResponderOptions {
   cacheEntries: number;
   nameServerAddresses?: readonly string[]; // the A/AAAA answered for ns.<zone>
   reportUnwritable?: (name: string, detail: string) => void;
+  // Looks up out-of-zone CNAME targets for queries that ask for recursion (RFC 1034 4.3.2);
+  // without it they get the bare CNAME.
+  cnameTargets?: CnameTargetResolver;
 }
 
 export class Responder {
@@ -41,8 +49,10 @@ export class Responder {
   private readonly authority: ZoneAuthority;
   private readonly cache: ResponseCache;
   private readonly reportUnwritable: (name: string, detail: string) => void;
+  private readonly cnameTargets: CnameTargetResolver | undefined;
 
   constructor(options: ResponderOptions) {
+    this.cnameTargets = options.cnameTargets;
     this.index = options.index;
     this.ttl = options.ttl;
     this.relayAvailable = options.relayAvailable;
@@ -83,7 +93,49 @@ export class Responder {
       entry = this.encode(query, existence, limit);
       this.cache.set(key, entry);
     }
+    const wantsAddresses = query.qtype === RecordType.A || query.qtype === RecordType.AAAA;
+    if (entry.cnameTarget !== undefined && wantsAddresses && query.flags & HeaderFlag.RD) {
+      const chased = this.chase(query, entry, entry.cnameTarget, query.qtype as AddressType, limit);
+      if (chased) return chased;
+    }
     return { kind: 'reply', bytes: renderResponse(entry, query), rcode: entry.rcode, query };
+  }
+
+  // The CNAME followed by its target's records, when they are known now (the index, the target
+  // cache) or after a lookup; the bare CNAME (undefined here) when the target cannot be resolved.
+  private chase(query: ParsedQuery, bare: EncodedResponse, target: string, type: AddressType, limit: number): Resolution | undefined {
+    const local = this.index.lookup(target);
+    if (local.kind === 'found' && local.answers.cname === undefined) {
+      const texts = type === RecordType.A ? local.answers.a : local.answers.aaaa;
+      const records: TargetRecord[] = [];
+      for (const text of texts) {
+        const address = (type === RecordType.A ? ipv4Bytes : ipv6Bytes)(text);
+        if (address) records.push({ owner: target, ttl: this.ttl, data: { type, address } });
+      }
+      if (records.length > 0) return this.reply(this.encodeChased(query, target, records, limit), query);
+    }
+    const resolver = this.cnameTargets;
+    if (!resolver) return undefined;
+    const cached = resolver.cached(target, type);
+    if (cached) return cached.records ? this.reply(this.encodeChased(query, target, cached.records, limit), query) : undefined;
+    const reply = resolver.resolve(target, type).then((records) => {
+      const entry = records ? this.encodeChased(query, target, records, limit) : bare;
+      return { bytes: renderResponse(entry, query), rcode: entry.rcode };
+    });
+    return { kind: 'pending', query, reply };
+  }
+
+  private encodeChased(query: ParsedQuery, target: string, records: readonly TargetRecord[], limit: number): EncodedResponse {
+    const writer = this.writer(query, limit, HeaderFlag.AA);
+    const reserve = query.edns ? 11 : 0;
+    let fits = writer.record('answer', QUESTION_NAME, this.ttl, { type: RecordType.CNAME, target }, reserve);
+    for (const record of records) {
+      if (!fits) break;
+      fits = writer.record('answer', record.owner, record.ttl, record.data, reserve);
+    }
+    if (!fits) writer.setFlags(writer.flags() | HeaderFlag.TC);
+    if (query.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, 0, query.edns.dnssecOk);
+    return { bytes: writer.finish(), shuffle: undefined, rcode: Rcode.NOERROR };
   }
 
   // The answer when the upstream could not be reached in time.
@@ -135,7 +187,10 @@ export class Responder {
     if (result.truncated) flags |= HeaderFlag.TC;
     writer.setFlags(flags);
     if (query.edns) writer.opt(MAX_EDNS_UDP_PAYLOAD, 0, query.edns.dnssecOk);
-    return { bytes: writer.finish(), shuffle: result.shuffle, pointerFixups: [...writer.pointerFixups], rcode: result.rcode };
+    // A lone CNAME to a name outside the zone: chased per query when recursion is desired.
+    const cname = existence.kind === 'found' ? existence.answers.cname : undefined;
+    const cnameTarget = cname !== undefined && !this.authority.isInZone(cname) && result.rcode === Rcode.NOERROR && !result.truncated ? cname : undefined;
+    return { bytes: writer.finish(), shuffle: result.shuffle, pointerFixups: [...writer.pointerFixups], rcode: result.rcode, cnameTarget };
   }
 
   private resolveTarget(target: string): Answers | undefined {

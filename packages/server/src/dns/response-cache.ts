@@ -15,6 +15,8 @@ export interface EncodedResponse {
   // owners pointing at SRV targets): rewritten to follow their record to its new place.
   readonly pointerFixups?: readonly number[];
   readonly rcode: number;
+  readonly cnameTarget?: string; // the answer is this lone out-of-zone CNAME: its target may be chased
+
 }
 
 const hits = responseCacheLookups.labels('hit');
