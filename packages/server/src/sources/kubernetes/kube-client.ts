@@ -2,6 +2,7 @@
 // with deadlines we control. client-node supplies only the credentials (KubeConfig).
 
 import type { RequestOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
 
@@ -36,11 +37,12 @@ export class KubeClient {
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const opts: RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
+    // One SecureContext for every connection: given ca/cert/key instead, each new connection
+    // (every watch reconnect) parsed them into a fresh OpenSSL context.
+    const secureContext = createSecureContext({ ca: opts.ca, cert: opts.cert, key: opts.key });
     const agent = new Agent({
       connect: {
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
+        secureContext,
         rejectUnauthorized: !cluster.skipTLSVerify,
         ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
       },
