@@ -6,6 +6,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { leanDependencies } from './bundle-shims/lean-dependencies.mjs';
 
 const pkg = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
@@ -34,6 +35,7 @@ await build({
   },
   // minilb_build_info's version label (src/version.ts): the bundle has no package.json beside it.
   define: { MINILB_VERSION: JSON.stringify(version) },
+  plugins: [leanDependencies],
   logLevel: 'warning',
   // Some bundled dependencies are CommonJS and call require().
   banner: { js: "import { createRequire as __minilbRequire } from 'node:module'; const require = __minilbRequire(import.meta.url);" },

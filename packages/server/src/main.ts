@@ -14,7 +14,6 @@ import { Prober } from './health/prober.js';
 import { containUncaughtErrors } from './process-guard.js';
 import { routerHint } from './pod-cidr/router-hint.js';
 import { RejectionLog } from './rejection-log.js';
-import { ManifestSource } from './sources/manifest-source.js';
 
 interface Running {
   stop(): Promise<void>;
@@ -33,7 +32,11 @@ async function main(): Promise<Running> {
   reportIndexStats(() => index.stats());
   reportEndpointStates(() => index.endpointStates());
   const rejections = new RejectionLog(log);
-  const manifests = config.manifests.length > 0 ? new ManifestSource({ paths: config.manifests, index, log, rejections }) : undefined;
+  // Each source loads only in its mode: the YAML parser is no cluster's memory, client-node no file's.
+  const manifests =
+    config.manifests.length > 0
+      ? new (await import('./sources/manifest-source.js')).ManifestSource({ paths: config.manifests, index, log, rejections })
+      : undefined;
   await manifests?.start();
   const cluster = manifests ? undefined : await (await import('./cluster-mode.js')).startClusterMode(config, index, log);
   const source = manifests ?? cluster!.source;
