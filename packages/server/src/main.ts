@@ -32,6 +32,7 @@ async function main(): Promise<Running> {
   reportIndexStats(() => index.stats());
   reportEndpointStates(() => index.endpointStates());
   const rejections = new RejectionLog(log);
+  index.onProblems((key, problems) => rejections.replace(`object ${key}`, problems));
   // Each source loads only in its mode: the YAML parser is no cluster's memory, client-node no file's.
   const manifests =
     config.manifests.length > 0

@@ -7,6 +7,15 @@ export interface ObjectMeta {
   creationTimestamp: string; // RFC 3339; '' when unknown (such a claim loses to one of known age)
   annotations: Record<string, string>;
   labels: Record<string, string>;
+  // What trimming left out because it could never be served (an endpoint address that is not
+  // an IP, say); absent when nothing was. The index reports these as problems of the object.
+  dropped?: DroppedField[];
+}
+
+export interface DroppedField {
+  reason: 'invalid-address';
+  field: string; // e.g. "endpoints[2].addresses"
+  message: string;
 }
 
 export interface ServicePort {

@@ -38,6 +38,11 @@ export function parseHostname(raw: string): ParsedHostname {
 }
 
 // A Service's own name: `<service>.<namespace>.<zone>`.
+// A Service name or namespace as the one label it becomes in `<service>.<namespace>.<zone>`.
+export function isDnsLabel(name: string): boolean {
+  return label.test(name);
+}
+
 export function serviceHostname(namespace: string, name: string, zone: string): string {
   return `${name}.${namespace}.${zone}`;
 }

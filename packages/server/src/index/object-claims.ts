@@ -5,13 +5,15 @@
 import type { ClusterObject, ObjectRef, TrimmedGateway, TrimmedIngress, TrimmedRoute, TrimmedService } from './cluster-objects.js';
 import type { Claim, Target } from './claims.js';
 import { attachedHostnames, gatewayRefs } from './gateway-attachment.js';
-import { parseHostname, serviceHostname } from './hostnames.js';
+import { isDnsLabel, parseHostname, serviceHostname } from './hostnames.js';
+import type { RejectionReason } from './rejections.js';
 
 export const hostAnnotation = 'minilb/host';
 export const excludeAnnotation = 'minilb/exclude';
 
 // Something wrong in one object that a user can fix, e.g. an invalid hostname.
 export interface ObjectProblem {
+  reason: RejectionReason;
   object: ObjectRef;
   field: string | undefined; // where in the object, e.g. "annotation minilb/host"
   message: string;
@@ -80,6 +82,13 @@ function serviceClaims(service: TrimmedService, context: ClaimContext): DerivedC
   const problems: ObjectProblem[] = [];
   if (!isEligible(service, context.lbClass)) return { claims: [], problems };
   const { namespace, name, creationTimestamp } = service.meta;
+  // Kubernetes itself refuses such names; a manifest does not. Nobody could ever query it.
+  for (const [what, label] of [['name', name], ['namespace', namespace]] as const) {
+    if (isDnsLabel(label)) continue;
+    const message = `${what} "${label}" cannot be a DNS label (at most 63 of a-z, 0-9 and "-", not starting or ending with "-"), so ${name}.${namespace}.${context.zone} can never be asked for; rename the Service`;
+    problems.push({ reason: 'invalid-service-name', object: refOf(service), field: undefined, message });
+    return { claims: [], problems };
+  }
   const target: Target = { service: `${namespace}/${name}` };
   const claims: Claim[] = [
     {
@@ -93,7 +102,7 @@ function serviceClaims(service: TrimmedService, context: ClaimContext): DerivedC
   if (annotation) {
     const field = `annotation ${hostAnnotation}`;
     const raw = annotation.split(',').filter((n) => n.trim() !== '');
-    for (const parsed of parseNames(raw, false, (message) => problems.push({ object: refOf(service), field, message }))) {
+    for (const parsed of parseNames(raw, false, (message) => problems.push({ reason: 'invalid-hostname', object: refOf(service), field, message }))) {
       claims.push({
         name: parsed.name,
         wildcard: 'none',
@@ -109,7 +118,7 @@ function ingressClaims(ingress: TrimmedIngress): DerivedClaims {
   const problems: ObjectProblem[] = [];
   if (isExcluded(ingress)) return { claims: [], problems };
   const { namespace, name, creationTimestamp } = ingress.meta;
-  const names = parseNames(ingress.hosts, true, (message) => problems.push({ object: refOf(ingress), field: undefined, message }));
+  const names = parseNames(ingress.hosts, true, (message) => problems.push({ reason: 'invalid-hostname', object: refOf(ingress), field: undefined, message }));
   const claims = names.map(
     (parsed): Claim => ({
       name: parsed.name,
@@ -130,7 +139,7 @@ function routeClaims(route: TrimmedRoute, context: ClaimContext): DerivedClaims 
     const gateway = context.gateway(ref.namespace, ref.name);
     if (!gateway || isExcluded(gateway)) continue;
     const hostnames = attachedHostnames(route, gateway);
-    const names = parseNames(hostnames, true, (message) => problems.push({ object: refOf(route), field: undefined, message }));
+    const names = parseNames(hostnames, true, (message) => problems.push({ reason: 'invalid-hostname', object: refOf(route), field: undefined, message }));
     for (const parsed of names) {
       const id = (parsed.wildcard ? '*.' : '') + parsed.name;
       const existing = byName.get(id);

@@ -16,8 +16,19 @@ import { deriveClaims, describeProblem, isEligible, type ClaimContext, type Obje
 import { ObjectStore, type KindOf } from './object-store.js';
 import type { HealthUpdate } from './endpoint-health.js';
 import { HealthTable } from './health-table.js';
+import type { Rejection } from './rejections.js';
 
 export { hostAnnotation, excludeAnnotation } from './object-claims.js';
+
+function droppedProblems(obj: ClusterObject): ObjectProblem[] {
+  const object = { kind: obj.kind, namespace: obj.meta.namespace, name: obj.meta.name };
+  return (obj.meta.dropped ?? []).map((d) => ({ reason: d.reason, object, field: d.field, message: d.message }));
+}
+
+function asRejection(problem: ObjectProblem): Rejection {
+  const { kind, namespace, name } = problem.object;
+  return { reason: problem.reason, object: `${kind} ${namespace ? `${namespace}/` : ''}${name}`, message: describeProblem(problem) };
+}
 
 export type IndexChange = { upsert: ClusterObject } | { remove: Pick<ClusterObject, 'kind' | 'meta'> };
 
@@ -32,6 +43,7 @@ export class RecordIndex implements NameIndex {
   readonly lbClass: string;
   private currentVersion = Math.floor(Date.now() / 1000);
   private readonly listeners: (() => void)[] = [];
+  private readonly problemListeners: ((objectKey: string, problems: Rejection[]) => void)[] = [];
   private readonly health = new HealthTable();
   private readonly store = new ObjectStore((service, address, node, nodeName) => this.health.conditionOf(service, address, node, nodeName));
   private readonly claims: ClaimTable;
@@ -57,6 +69,12 @@ export class RecordIndex implements NameIndex {
 
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  // Told the problems an object has now (an empty list when it has none left), whenever they
+  // may have changed; the RejectionLog reports each new one once.
+  onProblems(listener: (objectKey: string, problems: Rejection[]) => void): void {
+    this.problemListeners.push(listener);
   }
 
   // ---- updates ----
@@ -141,18 +159,30 @@ export class RecordIndex implements NameIndex {
   }
 
   private changed(): void {
+    this.resolver.forget();
     this.currentVersion = Math.max(this.currentVersion + 1, Math.floor(Date.now() / 1000));
     for (const listener of this.listeners) listener();
   }
 
   private apply(kind: ObjectKind, namespace: string, name: string, obj: ClusterObject | undefined): void {
-    for (const key of this.store.put(kind, namespace, name, obj)) {
+    const ownKey = objectKey({ kind, meta: { namespace, name } });
+    const touched = this.store.put(kind, namespace, name, obj);
+    for (const key of touched) {
       const current = this.store.getByKey(key);
       const derived = current ? deriveClaims(current, this.claimContext) : { claims: [], problems: [] };
       this.claims.set(key, derived.claims);
-      if (derived.problems.length > 0) this.problemsByObject.set(key, derived.problems);
-      else this.problemsByObject.delete(key);
+      this.setProblems(key, current ? [...droppedProblems(current), ...derived.problems] : []);
     }
+    // Kinds that claim nothing (EndpointSlice, Gateway, Node) still have what trimming dropped.
+    if (!touched.includes(ownKey)) this.setProblems(ownKey, obj ? droppedProblems(obj) : []);
+  }
+
+  private setProblems(key: string, problems: ObjectProblem[]): void {
+    const before = this.problemsByObject.get(key);
+    if (problems.length > 0) this.problemsByObject.set(key, problems);
+    else this.problemsByObject.delete(key);
+    if ((before?.length ?? 0) + problems.length === 0) return;
+    for (const listener of this.problemListeners) listener(key, problems.map(asRejection));
   }
 
   // ---- reads ----
@@ -172,6 +202,11 @@ export class RecordIndex implements NameIndex {
   // Invalid hostnames and other problems found in objects, for logs, explain and doctor.
   problems(): string[] {
     return [...this.problemsByObject.values()].flat().map(describeProblem);
+  }
+
+  // The same problems as rejections (reason, object, message), for doctor and the metric.
+  rejections(): Rejection[] {
+    return [...this.problemsByObject.values()].flat().map(asRejection);
   }
 
   problemsOf(object: ObjectRef): ObjectProblem[] {

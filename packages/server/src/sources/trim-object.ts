@@ -1,8 +1,10 @@
 // Converts a raw Kubernetes object (from YAML or the API server) into the trimmed form the
 // index reads. Unknown kinds give undefined; a malformed known kind throws with the reason.
 
+import { isIP } from 'node:net';
 import type {
   ClusterObject,
+  DroppedField,
   GatewayListener,
   ObjectMeta,
   ParentRef,
@@ -66,28 +68,37 @@ function trimMeta(raw: Raw, kind: string): ObjectMeta {
   };
 }
 
-function statusTargets(entries: unknown[]): StatusTarget[] {
+// Addresses that can never be answered are dropped here, once, and noted in meta.dropped, so
+// no part of minilb (A/AAAA, SRV targets, explain) ever sees them.
+function dropAddress(dropped: DroppedField[], field: string, address: string, family: string): void {
+  dropped.push({ reason: 'invalid-address', field, message: `"${address}" is not ${family}; dropped` });
+}
+
+function statusTargets(entries: unknown[], field: string, dropped: DroppedField[]): StatusTarget[] {
   const out: StatusTarget[] = [];
-  for (const entry of entries) {
+  entries.forEach((entry, i) => {
     const e = record(entry);
     const ip = text(e.ip);
     const hostname = text(e.hostname);
-    if (ip) out.push({ ip });
+    if (ip && isIP(ip) === 0) dropAddress(dropped, `${field}[${i}].ip`, ip, 'an IP address');
+    else if (ip) out.push({ ip });
     else if (hostname) out.push({ hostname });
-  }
+  });
   return out;
 }
 
-function gatewayAddresses(entries: unknown[]): StatusTarget[] {
+function gatewayAddresses(entries: unknown[], dropped: DroppedField[]): StatusTarget[] {
   const out: StatusTarget[] = [];
-  for (const entry of entries) {
+  entries.forEach((entry, i) => {
     const e = record(entry);
     const value = text(e.value);
-    if (!value) continue;
+    if (!value) return;
     const type = text(e.type) ?? 'IPAddress';
-    if (type === 'IPAddress' || type.endsWith('/IPAddress')) out.push({ ip: value });
-    else if (type === 'Hostname' || type.endsWith('/Hostname')) out.push({ hostname: value });
-  }
+    if (type === 'IPAddress' || type.endsWith('/IPAddress')) {
+      if (isIP(value) === 0) dropAddress(dropped, `status.addresses[${i}].value`, value, 'an IP address');
+      else out.push({ ip: value });
+    } else if (type === 'Hostname' || type.endsWith('/Hostname')) out.push({ hostname: value });
+  });
   return out;
 }
 
@@ -105,13 +116,29 @@ function parentRef(value: unknown, routeNamespace: string): ParentRef | undefine
   };
 }
 
-function endpoint(value: unknown): SliceEndpoint {
+const familyOf = { IPv4: 4, IPv6: 6 } as const;
+
+// The addresses of one endpoint that are IPs of the slice's family (FQDN slices are kept as
+// written: the index never answers them).
+function endpointAddresses(value: unknown, addressType: string, field: string, dropped: DroppedField[]): string[] {
+  const all = strings(value);
+  const family = familyOf[addressType as keyof typeof familyOf];
+  if (!family || all.every((a) => isIP(a) === family)) return all;
+  const kept: string[] = [];
+  for (const address of all) {
+    if (isIP(address) === family) kept.push(address);
+    else dropAddress(dropped, field, address, `an ${addressType} address`);
+  }
+  return kept;
+}
+
+function endpoint(value: unknown, index: number, addressType: string, dropped: DroppedField[]): SliceEndpoint {
   const e = record(value);
   const c = record(e.conditions);
   const ready = c.ready !== false;
   const targetRef = record(e.targetRef);
   return {
-    addresses: strings(e.addresses),
+    addresses: endpointAddresses(e.addresses, addressType, `endpoints[${index}].addresses`, dropped),
     ready,
     serving: typeof c.serving === 'boolean' ? c.serving : ready,
     terminating: c.terminating === true,
@@ -131,6 +158,13 @@ export function trimObject(value: unknown): ClusterObject | undefined {
   if (!kind) throw new ObjectShapeError('object has no kind');
   const spec = record(raw.spec);
   const status = record(raw.status);
+  const dropped: DroppedField[] = [];
+  const object = trimKnownKind(kind, raw, spec, status, dropped);
+  if (object && dropped.length > 0) object.meta.dropped = dropped;
+  return object;
+}
+
+function trimKnownKind(kind: string, raw: Raw, spec: Raw, status: Raw, dropped: DroppedField[]): ClusterObject | undefined {
 
   switch (kind) {
     case 'Service': {
@@ -152,7 +186,7 @@ export function trimObject(value: unknown): ClusterObject | undefined {
           };
         }),
         uid: text(record(raw.metadata).uid) ?? '',
-        statusIngress: statusTargets(list(record(status.loadBalancer).ingress)),
+        statusIngress: statusTargets(list(record(status.loadBalancer).ingress), 'status.loadBalancer.ingress', dropped),
       };
     }
     case 'EndpointSlice': {
@@ -170,7 +204,7 @@ export function trimObject(value: unknown): ClusterObject | undefined {
           const port = record(p);
           return { name: text(port.name) ?? '', protocol: text(port.protocol) ?? 'TCP', port: num(port.port) ?? 0 };
         }),
-        endpoints: list(raw.endpoints).map(endpoint),
+        endpoints: list(raw.endpoints).map((e, i) => endpoint(e, i, addressType, dropped)),
       };
     }
     case 'Node': {
@@ -205,7 +239,7 @@ export function trimObject(value: unknown): ClusterObject | undefined {
         hosts: list(spec.rules)
           .map((r) => text(record(r).host))
           .filter((h): h is string => !!h),
-        targets: statusTargets(list(record(status.loadBalancer).ingress)),
+        targets: statusTargets(list(record(status.loadBalancer).ingress), 'status.loadBalancer.ingress', dropped),
       };
     }
     case 'Gateway': {
@@ -224,7 +258,7 @@ export function trimObject(value: unknown): ClusterObject | undefined {
             allowedNamespaces: from === 'All' || from === 'Selector' ? from : 'Same',
           };
         }),
-        targets: gatewayAddresses(list(status.addresses)),
+        targets: gatewayAddresses(list(status.addresses), dropped),
       };
     }
     default: {
