@@ -1,5 +1,6 @@
-# minilb-server image: build the one-file bundle with the full toolchain, run it on a slim
-# Node LTS as a non-root user. The bundle needs no node_modules at run time.
+# minilb-server image: build the one-file bundle with the full toolchain, then ship only the
+# Node binary, the C libraries it links and the bundle (no shell, no package manager, no npm).
+# The bundle needs no node_modules at run time.
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
@@ -9,13 +10,16 @@ RUN npm ci --no-audit --no-fund
 COPY packages/server/scripts packages/server/scripts
 COPY packages/server/src packages/server/src
 RUN node packages/server/scripts/bundle.mjs
+# The runtime file system: node and exactly the shared libraries ldd says it loads.
+RUN mkdir -p /rootfs/usr/local/bin \
+ && cp /usr/local/bin/node /rootfs/usr/local/bin/node \
+ && ldd /usr/local/bin/node | grep -o '/[^ ]*' | xargs -I{} cp --parents -L {} /rootfs/ \
+ && cp -r /src/packages/server/dist/bundle /rootfs/app
 
-FROM node:24-bookworm-slim
-# Binding port 53 as a non-root user needs the capability on the node binary itself.
-RUN apt-get update && apt-get install -y --no-install-recommends libcap2-bin \
- && setcap cap_net_bind_service=+ep /usr/local/bin/node \
- && apt-get purge -y libcap2-bin && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/packages/server/dist/bundle /app
+FROM scratch
+COPY --from=build /rootfs /
+# Port 53 needs no capability: the pod sets net.ipv4.ip_unprivileged_port_start (a namespaced,
+# safe sysctl) to 53, as examples/deploy and the Helm chart do.
 USER 65532:65532
 EXPOSE 53/udp 53/tcp 8080/tcp
-ENTRYPOINT ["node", "/app/minilb-server.mjs"]
+ENTRYPOINT ["/usr/local/bin/node", "/app/minilb-server.mjs"]

@@ -39,6 +39,9 @@ const collections: Record<string, string> = {
   DaemonSet: '/apis/apps/v1/namespaces/{ns}/daemonsets',
   Service: '/api/v1/namespaces/{ns}/services',
   ConfigMap: '/api/v1/namespaces/{ns}/configmaps',
+  NetworkPolicy: '/apis/networking.k8s.io/v1/namespaces/{ns}/networkpolicies',
+  PodDisruptionBudget: '/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets',
+  ServiceMonitor: '/apis/monitoring.coreos.com/v1/namespaces/{ns}/servicemonitors',
 };
 
 // Server-side apply with dryRun=All: the API server validates and admits it, stores nothing.

@@ -173,6 +173,6 @@ function listenError(transport: string, host: string | undefined, port: number, 
   const where = host === undefined ? `:${port}` : net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
   const code = (error as NodeJS.ErrnoException).code;
   const hint =
-    code === 'EACCES' ? ' (ports below 1024 need root or CAP_NET_BIND_SERVICE)' : code === 'EADDRINUSE' ? ' (another process holds it)' : '';
+    code === 'EACCES' ? ' (ports below 1024 need root, CAP_NET_BIND_SERVICE, or the pod sysctl net.ipv4.ip_unprivileged_port_start at or below the port, as examples/deploy sets)' : code === 'EADDRINUSE' ? ' (another process holds it)' : '';
   return new Error(`-listen: cannot listen for DNS over ${transport} on ${where}: ${(error as Error).message}${hint}`, { cause: error });
 }
