@@ -30,6 +30,7 @@ export { startCoreDNS, type CoreDNS, type StartCoreDNSOptions } from './coredns.
 export { dig, digAt, answersOf, parseDig, type DigRecord, type DigResult } from './dig.js';
 export { metricValue, scrape } from './metrics.js';
 export { ensurePeers, type Peers } from './peers.js';
+export { helm, helmOk, type HelmResult } from './helm.js';
 export { freePort, freePorts } from './ports.js';
 export { ManagedProcess, startProcess, type ExitInfo, type SpawnOptions } from './process.js';
 export { makeDir, runDir } from './run-dir.js';

@@ -11,6 +11,8 @@ export interface Peers {
   kubeApiserver: string;
   kubeControllerManager: string;
   coredns: string;
+  helm: string;
+  promtool: string;
   gatewayApiCrds: { standard: string; experimental: string };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the real programs the e2e harness runs (etcd, kube-apiserver, kube-controller-manager,
-// CoreDNS) and fetches the Gateway API CRDs, pinned, into the git-ignored .cache/e2e/.
+// CoreDNS, helm, promtool) and fetches the Gateway API CRDs, pinned, into the git-ignored .cache/e2e/.
 // Each peer lands in .cache/e2e/<name>-<version>/ with a stamp file; it is rebuilt only when
 // its pin (version, wrapper go.mod/go.sum, build flags, Go version) changes.
 //
@@ -21,6 +21,10 @@ const cacheRoot = resolve(process.env.MINILB_E2E_CACHE ?? join(repoRoot, '.cache
 // The pins. Kubernetes and etcd versions live in their wrapper go.mod files (checked below);
 // CoreDNS and Gateway API are fetched by version directly.
 const COREDNS_VERSION = 'v1.14.7';
+// helm v4 for the chart tests (lint, template, install/upgrade into the harness cluster).
+const HELM_VERSION = 'v4.3.1';
+// Prometheus's Go module is versioned v0.<minor*100+...>: v0.316.0 is Prometheus 3.16.0.
+const PROMETHEUS_VERSION = 'v0.316.0';
 // v1.7.0 needs go >= 1.27 (its module refuses to extract under Go 1.26); v1.6.3 is the newest that fits.
 const GATEWAY_API_VERSION = 'v1.6.3';
 // Bump when the way a peer is built changes, so caches from older recipes are rebuilt.
@@ -232,6 +236,17 @@ async function buildCoreDNS() {
   });
 }
 
+// A tool with no replace directives in its go.mod: `go install module/cmd@version` builds it.
+async function goInstallTool(name, version, pkg, binary) {
+  const key = sha256(RECIPE, version, pkg, goVersion());
+  return peer(name, version, key, [`bin/${binary}`], async (out) => {
+    await run(`${name} ${version}: go install`, 'go', ['install', '-trimpath', '-ldflags', '-s -w', `${pkg}@${version}`], {
+      cwd: out,
+      env: { ...goEnvPlain, GOBIN: join(out, 'bin') },
+    });
+  });
+}
+
 async function fetchGatewayApi() {
   const key = sha256(RECIPE, GATEWAY_API_VERSION);
   return peer('gateway-api', GATEWAY_API_VERSION, key, ['standard', 'experimental'], async (out) => {
@@ -310,6 +325,8 @@ try {
   // Cheapest first, so a broken network shows up before the long compile.
   const gatewayApi = await fetchGatewayApi();
   const coredns = await buildCoreDNS();
+  const helm = await goInstallTool('helm', HELM_VERSION, 'helm.sh/helm/v4/cmd/helm', 'helm');
+  const promtool = await goInstallTool('promtool', PROMETHEUS_VERSION, 'github.com/prometheus/prometheus/cmd/promtool', 'promtool');
   const etcd = await buildEtcd();
   const kubernetes = await buildKubernetes();
   const manifest = {
@@ -317,10 +334,12 @@ try {
     kubeApiserver: join(kubernetes, 'bin/kube-apiserver'),
     kubeControllerManager: join(kubernetes, 'bin/kube-controller-manager'),
     coredns: join(coredns, 'bin/coredns'),
+    helm: join(helm, 'bin/helm'),
+    promtool: join(promtool, 'bin/promtool'),
     gatewayApiCrds: { standard: join(gatewayApi, 'standard'), experimental: join(gatewayApi, 'experimental') },
   };
   if (!only) {
-    for (const p of [manifest.etcd, manifest.kubeApiserver, manifest.kubeControllerManager, manifest.coredns]) {
+    for (const p of [manifest.etcd, manifest.kubeApiserver, manifest.kubeControllerManager, manifest.coredns, manifest.helm, manifest.promtool]) {
       if (!existsSync(p)) throw new Error(`expected ${p} after the build`);
     }
     writeFileSync(join(cacheRoot, 'peers.json'), JSON.stringify(manifest, null, 2) + '\n');
