@@ -32,6 +32,10 @@ containers:
     env:
       - name: POD_NAMESPACE
         valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
+      # ns.<domain> (the zone's NS) answers the node's addresses, where the nodePort or
+      # hostPort answers; resolvers that prime the NS set (Unbound stub-prime) need one.
+      - name: MINILB_NS_ADDRESS
+        valueFrom: { fieldRef: { fieldPath: status.hostIPs } }
     ports:
       {{- if $daemonset }}
       - { name: dns-udp, containerPort: 53, hostPort: 53, protocol: UDP }
