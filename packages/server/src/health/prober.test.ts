@@ -7,6 +7,9 @@ import { createLogger } from '../log.js';
 import { node, service, slice } from '../../testing/objects.fixture.js';
 import type { ProbeResult } from './endpoint-state.js';
 import { Prober, type HealthCheckSettings } from './prober.js';
+import { startDnsServer } from '../dns/dns-server.js';
+import { parseListenAddress } from '../config/host-port.js';
+import { udpQuery } from '../../testing/dns-test-client.js';
 
 const fast: HealthCheckSettings = { defaultMode: 'none', intervalMs: 60, timeoutMs: 300, fall: 2, rise: 1, maxConcurrent: 16, perSecond: 1000 };
 const log = createLogger('silent');
@@ -68,6 +71,27 @@ describe('prober', () => {
     // No listener at all: after `fall` failures each, every endpoint is down and all are answered.
     await until('fail open', () => index.explain('web.shop.minilb').services[0]!.failOpen);
     expect(answers(index)).toEqual(['127.0.0.1', '127.0.0.2']);
+  });
+
+  it('changes what DNS clients get as soon as a state changes: the response cache is dropped', async () => {
+    const up = await listen('127.0.0.1', 0);
+    const port = (up.address() as { port: number }).port;
+    const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
+    index.upsert(service('shop', 'web', { annotations: { 'minilb/health-check': 'tcp' }, ports: [{ name: 'http', port, targetPort: port, protocol: 'TCP' }] }));
+    index.upsert(slice('shop', 'web-a', 'web', 'IPv4', [{ ip: '127.0.0.1' }, { ip: '127.0.0.4' }]));
+    const dns = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log });
+    cleanups.push(() => dns.close());
+    const dnsAnswers = async () => {
+      const r = await udpQuery(dns.port, 'web.shop.minilb', 'A');
+      return (r.packet.answers ?? []).map((a) => String(a.data)).sort();
+    };
+    // Cached before any probe ran.
+    expect(await dnsAnswers()).toEqual(['127.0.0.1', '127.0.0.4']);
+    expect(await dnsAnswers()).toEqual(['127.0.0.1', '127.0.0.4']);
+    start(index);
+    const deadline = Date.now() + 5000;
+    while ((await dnsAnswers()).length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await dnsAnswers()).toEqual(['127.0.0.1']);
   });
 
   it('never probes Services that do not ask for it, UDP-only ones, or endpoints that left the index', async () => {

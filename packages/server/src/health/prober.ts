@@ -201,14 +201,17 @@ export class Prober {
     if (changed) {
       log.info({ service: target.service, address: target.address, port: target.port, node: target.node, state: target.state.state, detail: result.detail }, 'endpoint health changed');
     }
-    if (target.state.state !== 'unchecked') {
+    // The index hears of changes only: the detail it shows is why the state last changed.
+    if (changed) {
       this.pending.push({
         service: target.service,
         address: target.address,
         health: { state: target.state.state, since: iso(target.state.since), detail: result.detail },
       });
     }
-    if (changed || result.ok) this.evaluateNodes();
+    // Node inference looks at every target: only when a state changed, or a probe on a suspect
+    // node answered (at 500 probes a second, a pass per probe was most of minilb's CPU).
+    if (changed || (result.ok && target.node !== undefined && this.suspects.has(target.node))) this.evaluateNodes();
     this.queueFlush();
     // Confirm a change under way sooner; jitter keeps probes from lining up.
     const base = target.state.inTransition ? settings.intervalMs / 4 : settings.intervalMs;
