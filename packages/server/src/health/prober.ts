@@ -202,7 +202,7 @@ export class Prober {
       log.info({ service: target.service, address: target.address, port: target.port, node: target.node, state: target.state.state, detail: result.detail }, 'endpoint health changed');
     }
     // The index hears of changes only: the detail it shows is why the state last changed.
-    if (changed) {
+    if (changed && target.state.state !== 'unchecked') {
       this.pending.push({
         service: target.service,
         address: target.address,
