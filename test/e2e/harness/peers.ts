@@ -13,6 +13,8 @@ export interface Peers {
   coredns: string;
   helm: string;
   promtool: string;
+  /** Prometheus Operator's ServiceMonitor CRD (YAML file). */
+  serviceMonitorCrd: string;
   gatewayApiCrds: { standard: string; experimental: string };
 }
 

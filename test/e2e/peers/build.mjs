@@ -25,6 +25,8 @@ const COREDNS_VERSION = 'v1.14.7';
 const HELM_VERSION = 'v4.3.1';
 // Prometheus's Go module is versioned v0.<minor*100+...>: v0.316.0 is Prometheus 3.16.0.
 const PROMETHEUS_VERSION = 'v0.316.0';
+// Only its ServiceMonitor CRD, so the chart's optional ServiceMonitor is validated by the API server.
+const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
 // v1.7.0 needs go >= 1.27 (its module refuses to extract under Go 1.26); v1.6.3 is the newest that fits.
 const GATEWAY_API_VERSION = 'v1.6.3';
 // Bump when the way a peer is built changes, so caches from older recipes are rebuilt.
@@ -268,6 +270,22 @@ async function fetchGatewayApi() {
   });
 }
 
+async function fetchServiceMonitorCrd() {
+  const key = sha256(RECIPE, PROMETHEUS_OPERATOR_VERSION);
+  const file = 'monitoring.coreos.com_servicemonitors.yaml';
+  return peer('prometheus-operator-crds', PROMETHEUS_OPERATOR_VERSION, key, [file], async (out) => {
+    const info = JSON.parse(
+      await run(
+        `prometheus-operator ${PROMETHEUS_OPERATOR_VERSION}: go mod download`,
+        'go',
+        ['mod', 'download', '-json', `github.com/prometheus-operator/prometheus-operator@${PROMETHEUS_OPERATOR_VERSION}`],
+        { cwd: out, env: goEnvPlain, captureStdout: true },
+      ),
+    );
+    cpSync(join(info.Dir, 'example/prometheus-operator-crd', file), join(out, file));
+  });
+}
+
 // One build at a time: a second invocation (another test file, a parallel CI step) waits.
 function lock() {
   mkdirSync(cacheRoot, { recursive: true });
@@ -324,6 +342,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 try {
   // Cheapest first, so a broken network shows up before the long compile.
   const gatewayApi = await fetchGatewayApi();
+  const prometheusOperatorCrds = await fetchServiceMonitorCrd();
   const coredns = await buildCoreDNS();
   const helm = await goInstallTool('helm', HELM_VERSION, 'helm.sh/helm/v4/cmd/helm', 'helm');
   const promtool = await goInstallTool('promtool', PROMETHEUS_VERSION, 'github.com/prometheus/prometheus/cmd/promtool', 'promtool');
@@ -336,6 +355,7 @@ try {
     coredns: join(coredns, 'bin/coredns'),
     helm: join(helm, 'bin/helm'),
     promtool: join(promtool, 'bin/promtool'),
+    serviceMonitorCrd: join(prometheusOperatorCrds, 'monitoring.coreos.com_servicemonitors.yaml'),
     gatewayApiCrds: { standard: join(gatewayApi, 'standard'), experimental: join(gatewayApi, 'experimental') },
   };
   if (!only) {
