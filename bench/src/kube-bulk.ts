@@ -1,8 +1,10 @@
 // Writes many objects into the harness API server quickly: raw JSON over one keep-alive pool
 // (minilb's own KubeClient on undici), a fixed number of requests in flight, status written
 // through the status subresource as a controller would.
-import { KubeClient, KubeApiError } from 'minilb-server/sources/kubernetes/kube-client';
+import { clusterAccess, type KubeClient } from 'minilb-server';
 import type { Cluster } from '#e2e-harness';
+
+const kube = await clusterAccess();
 
 type Obj = Record<string, unknown> & { kind?: string; metadata?: { name?: string; namespace?: string } };
 
@@ -29,7 +31,7 @@ export class BulkWriter {
   private constructor(private readonly client: KubeClient) {}
 
   static async create(cluster: Cluster): Promise<BulkWriter> {
-    return new BulkWriter(await KubeClient.create(cluster.kc));
+    return new BulkWriter(await kube.KubeClient.create(cluster.kc));
   }
 
   get kube(): KubeClient {
@@ -42,7 +44,7 @@ export class BulkWriter {
     try {
       await this.client.json(collectionPath(obj), { method: 'POST', body });
     } catch (e) {
-      if (!(e instanceof KubeApiError && e.status === 409)) throw e;
+      if (!(e instanceof kube.KubeApiError && e.status === 409)) throw e;
     }
     if (status !== undefined) {
       await this.client.json(`${objectPath(obj)}/status`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { status } });

@@ -2,7 +2,7 @@
 // headless twin for CoreDNS, both selecting the same two pods, and a readiness switch for one
 // of them written as a kubelet writes it (PUT pods/status), so the real EndpointSlice
 // controller updates both Services' slices from the same event.
-import { KubeClient } from 'minilb-server/sources/kubernetes/kube-client';
+import { clusterAccess } from 'minilb-server';
 import {
   createLoadBalancerService,
   createNamespace,
@@ -33,6 +33,7 @@ export async function createReadinessFixture(cluster: Cluster, node: string): Pr
   await createNamespace(ns);
   const selector = { app: 'web' };
   await createLoadBalancerService(ns, 'web', { selector, ipFamilyPolicy: 'SingleStack' });
+  const { KubeClient } = await clusterAccess();
   const client = await KubeClient.create(cluster.kc);
   await client.json(`/api/v1/namespaces/${ns}/services`, {
     method: 'POST',

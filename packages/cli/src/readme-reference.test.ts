@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { serverFlagNames } from 'minilb-server/config/server-flags';
+import { serverFlagNames } from 'minilb-server';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);

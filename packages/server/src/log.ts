@@ -1,11 +1,9 @@
 // Structured JSON logs (pino: fast, stable, the usual choice for JSON lines on Node).
 
 import { pino, type Logger } from 'pino';
+import type { LogLevel } from './config/log-levels.js';
 
-export type { Logger };
-
-export const logLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
+export type { Logger, LogLevel };
 
 export function createLogger(level: LogLevel = 'info'): Logger {
   return pino({ level, base: { app: 'minilb' }, timestamp: pino.stdTimeFunctions.isoTime });

@@ -1,12 +1,13 @@
 // Admin-side API calls the harness does not offer: the status an Ingress controller or a
 // Gateway implementation would write (this cluster has none), and server-side dry runs.
 
-import { KubeClient } from 'minilb-server/sources/kubernetes/kube-client';
+import { clusterAccess, type KubeClient } from 'minilb-server';
 import { currentCluster } from '../harness/index.js';
 
 // A fresh client per call: the scenarios restart the API server, and a pooled connection to
 // the old process would fail the next PATCH.
 async function withAdmin<T>(call: (client: KubeClient) => Promise<T>): Promise<T> {
+  const { KubeClient } = await clusterAccess();
   const client = await KubeClient.create(currentCluster().kc);
   try {
     return await call(client);

@@ -2,8 +2,7 @@
 // kubeconfig (--kubeconfig, in-cluster, KUBECONFIG, ~/.kube/config), with the server's own
 // one-shot snapshot reader so both see a cluster the same way.
 
-import type { ClusterObject, TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { readManifests } from 'minilb-server/sources/manifest-files';
+import { clusterAccess, readManifests, type ClusterObject, type TrimmedNode } from 'minilb-server';
 import { CliError, exitCodes } from '../exit-codes.js';
 
 export interface ClusterSource {
@@ -32,11 +31,7 @@ export async function readClusterObjects(source: ClusterSource, only?: ReadonlyS
 
 async function listFromApi(source: ClusterSource, only: ReadonlySet<string> | undefined): Promise<ClusterObject[]> {
   // Loaded only when needed: client-node's import alone costs ~75 MiB and most of a second.
-  const [{ loadKubeConfig }, { KubeClient }, { readClusterSnapshot }] = await Promise.all([
-    import('minilb-server/sources/kubernetes/kube-config'),
-    import('minilb-server/sources/kubernetes/kube-client'),
-    import('minilb-server/sources/kubernetes/cluster-snapshot'),
-  ]);
+  const { loadKubeConfig, KubeClient, readClusterSnapshot } = await clusterAccess();
   let kc;
   let from: string;
   try {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { readManifests } from 'minilb-server/sources/manifest-files';
+import { readManifests } from 'minilb-server';
 import { describe, expect, it } from 'vitest';
 import { corefileStanza, forwardedZones } from './corefile-stanza.js';
 

@@ -1,9 +1,7 @@
 // `minilb corefile`: the CoreDNS server block that forwards the minilb zone and every
 // hostname minilb serves to the minilb sidecar, in the style of examples/corefile.
 
-import type { ClusterObject } from 'minilb-server/index/cluster-objects';
-import { RecordIndex } from 'minilb-server/index/record-index';
-import { isInZone } from 'minilb-server/index/hostnames';
+import { isInZone, RecordIndex, type ClusterObject } from 'minilb-server';
 
 export interface CorefileOptions {
   domain: string;

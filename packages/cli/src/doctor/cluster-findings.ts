@@ -2,10 +2,7 @@
 // pod IPs inside their node's podCIDRs, ports equal to targetPorts, ready endpoints, and one
 // owner per hostname. Pure: objects in, findings out.
 
-import type { ClusterObject, TrimmedNode, TrimmedService } from 'minilb-server/index/cluster-objects';
-import { claimOwner } from 'minilb-server/index/claims';
-import { RecordIndex } from 'minilb-server/index/record-index';
-import { serviceProblems } from 'minilb-server/index/service-problems';
+import { claimOwner, RecordIndex, serviceProblems, type ClusterObject, type TrimmedNode, type TrimmedService } from 'minilb-server';
 import { podAddressProblem } from '../inspect/pod-address-check.js';
 
 export interface Finding {

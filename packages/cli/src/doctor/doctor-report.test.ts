@@ -1,10 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { readManifests } from 'minilb-server/sources/manifest-files';
-import { startDnsServer } from 'minilb-server/dns/dns-server';
-import { RecordIndex } from 'minilb-server/index/record-index';
-import { createLogger } from 'minilb-server/log';
+import { parseListenAddress, readManifests, RecordIndex, startDnsServer, type ClusterObject } from 'minilb-server';
 import { describe, expect, it } from 'vitest';
-import type { ClusterObject } from 'minilb-server/index/cluster-objects';
 import { clusterFindings, drainNotes } from './cluster-findings.js';
 import { formatInspectReport } from '../inspect/inspect-text.js';
 import { inspectHostname } from '../inspect/inspect-hostname.js';
@@ -13,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDnsServer } from './dns-check.js';
 import { doctorExitCode, formatDoctorReport } from './doctor-report.js';
-import { parseListenAddress } from 'minilb-server/config/host-port';
 
 const demo = fileURLToPath(new URL('../../../../examples/demo-cluster.yaml', import.meta.url));
 const opts = { domain: 'minilb', lbClass: 'minilb' };
@@ -79,7 +74,7 @@ describe('minilb doctor', () => {
   it('checks a live server over UDP and TCP, and reports one that is not there', async () => {
     const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
     index.replaceAll(await readManifests([demo]));
-    const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: createLogger('silent') });
+    const server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index });
     try {
       const ok = await checkDnsServer(`127.0.0.1:${server.port}`, 'minilb');
       expect(ok.findings).toEqual([]);

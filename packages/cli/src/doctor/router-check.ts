@@ -2,8 +2,7 @@
 // --dry-run` would, changing nothing; every route missing, wrong, stale or held by someone
 // else in that plan becomes a finding.
 
-import type { ClusterObject, TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { desiredRoutes, type ClusterObject, type TrimmedNode } from 'minilb-server';
 import { CliError } from '../exit-codes.js';
 import { sshRunner } from '../routes/router/ssh-session.js';
 import { formatSshTarget, parseSshTarget } from '../routes/router/ssh-target.js';

@@ -1,13 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { startDnsServer, type DnsServer } from 'minilb-server/dns/dns-server';
-import { RecordIndex } from 'minilb-server/index/record-index';
-import { createLogger } from 'minilb-server/log';
-import { readManifests } from 'minilb-server/sources/manifest-files';
+import { parseListenAddress, readManifests, RecordIndex, startDnsServer, type ClusterObject, type DnsServer } from 'minilb-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterObject } from 'minilb-server/index/cluster-objects';
 import { inspectHostname } from './inspect-hostname.js';
 import { formatInspectReport } from './inspect-text.js';
-import { parseListenAddress } from 'minilb-server/config/host-port';
 
 const demo = fileURLToPath(new URL('../../../../examples/demo-cluster.yaml', import.meta.url));
 const base = { domain: 'minilb', lbClass: 'minilb' };
@@ -20,11 +15,11 @@ describe('minilb inspect', () => {
     objects = await readManifests([demo]);
     const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
     index.replaceAll(objects);
-    server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index, log: createLogger('silent') });
+    server = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index });
     // A server whose view is behind: mosquitto's pod moved.
     const staleIndex = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
     staleIndex.replaceAll(objects.filter((o) => !(o.kind === 'EndpointSlice' && o.meta.name.startsWith('mosquitto'))));
-    stale = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index: staleIndex, log: createLogger('silent') });
+    stale = await startDnsServer({ listen: parseListenAddress('127.0.0.1:0'), index: staleIndex });
   });
   afterAll(async () => {
     await server?.close();

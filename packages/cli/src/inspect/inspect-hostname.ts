@@ -1,9 +1,7 @@
 // `minilb inspect <hostname>`: what the name resolves to and why, computed from the cluster
 // (or read from a server's /v1/explain), optionally compared with what a live server answers.
 
-import type { ClusterObject, TrimmedNode } from 'minilb-server/index/cluster-objects';
-import type { Explanation } from 'minilb-server/index/explanation';
-import { RecordIndex } from 'minilb-server/index/record-index';
+import { RecordIndex, type ClusterObject, type Explanation, type TrimmedNode } from 'minilb-server';
 import { request } from 'undici';
 import { CliError, exitCodes } from '../exit-codes.js';
 import { queryLive } from './live-dns-query.js';

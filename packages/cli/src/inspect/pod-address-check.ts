@@ -3,7 +3,7 @@
 // Shared by `minilb inspect` (warnings) and `minilb doctor` (findings).
 
 import { BlockList, isIP } from 'node:net';
-import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
+import type { TrimmedNode } from 'minilb-server';
 
 export interface PodAddressProblem {
   kind: 'unknown-node' | 'no-podcidr' | 'outside-podcidr';

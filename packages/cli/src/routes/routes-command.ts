@@ -2,7 +2,7 @@
 // applies them to a Linux or OpenWrt router over the system ssh (--apply, --dry-run, --watch).
 
 import type { Argv, CommandModule } from 'yargs';
-import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { desiredRoutes } from 'minilb-server';
 import { readNodes } from '../cluster/read-cluster.js';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
 import { formatRoutes, routeFormats } from './formats/route-format.js';

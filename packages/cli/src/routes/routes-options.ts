@@ -1,7 +1,7 @@
 // Checks the flags of `minilb routes` together and turns them into one typed value; every
 // refusal names the flag and what to do, before anything is read or changed.
 
-import { parseIpAddress } from 'minilb-server/net/ip-prefix';
+import { parseIpAddress } from 'minilb-server';
 import type { ClusterSource } from '../cluster/read-cluster.js';
 import { CliError, exitCodes } from '../exit-codes.js';
 import { formatsNeedingDefaultGateway, routeFormats, type RouteFormat } from './formats/route-format.js';

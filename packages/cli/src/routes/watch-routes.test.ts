@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
+import type { TrimmedNode } from 'minilb-server';
 import { CliError, exitCodes } from '../exit-codes.js';
 import type { SshResult } from './router/ssh-session.js';
 import { backoffMs, watchRoutes } from './watch-routes.js';

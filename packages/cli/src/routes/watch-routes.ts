@@ -3,8 +3,7 @@
 // doubling up to a ceiling, and a round that changes nothing prints nothing new.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { desiredRoutes, type TrimmedNode } from 'minilb-server';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
 import { syncRouter, type SyncOptions } from './router/sync-router.js';
 

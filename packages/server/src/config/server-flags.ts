@@ -7,7 +7,7 @@ import { parseDuration } from './durations.js';
 import type { CheckMode } from '../health/check-annotation.js';
 import type { HealthCheckSettings } from '../health/prober.js';
 import { parseListenAddress, parseUpstreamAddress, type HostPort, type UpstreamAddress } from './host-port.js';
-import { logLevels, type LogLevel } from '../log.js';
+import { logLevels, type LogLevel } from './log-levels.js';
 import { parseHostname } from '../index/hostnames.js';
 
 export interface ServerConfig {

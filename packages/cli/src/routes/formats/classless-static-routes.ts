@@ -1,7 +1,7 @@
 // DHCP option 121 (RFC 3442): each route is a width byte, the significant octets of the
 // destination, then the 4-byte router. Shared by the dnsmasq, ISC dhcpd and Kea formats.
 
-import { parseIpAddress, parsePrefix } from 'minilb-server/net/ip-prefix';
+import { parseIpAddress, parsePrefix } from 'minilb-server';
 
 export interface ClasslessRoute {
   cidr: string; // IPv4 network/length

@@ -1,7 +1,7 @@
 // What the option 121 formats share: only IPv4 routes fit, and the default route must be added
 // because a client that accepts option 121 ignores the router option (RFC 3442, section 3).
 
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute } from 'minilb-server';
 import { maxOptionLength, encodeClasslessRoutes, type ClasslessRoute } from './classless-static-routes.js';
 
 export interface DhcpRoutes {

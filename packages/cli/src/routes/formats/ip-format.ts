@@ -1,7 +1,7 @@
 // `--format ip`: the `ip route add <cidr> via <ip>` lines, the same ones the server prints at
 // start-up, ready to paste into a Linux router's shell.
 
-import { ipRouteAddLine } from 'minilb-server/pod-cidr/router-hint';
+import { ipRouteAddLine } from 'minilb-server';
 import type { FormatInput, FormattedRoutes } from './route-format.js';
 
 export function ipFormat(input: FormatInput): FormattedRoutes {

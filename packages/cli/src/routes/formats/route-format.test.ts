@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { TrimmedNode } from 'minilb-server/index/cluster-objects';
-import { desiredRoutes } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { desiredRoutes, type TrimmedNode } from 'minilb-server';
 import { formatRoutes, routeFormats, type FormatInput } from './route-format.js';
 
 // Set UPDATE_GOLDEN=1 to rewrite the golden files after an intended change, then review the diff.

@@ -1,6 +1,6 @@
 // The output formats of `minilb routes` and what each needs; one module per format beside this.
 
-import type { PodRoute, RouteProblem } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute, RouteProblem } from 'minilb-server';
 import { dnsmasqFormat } from './dnsmasq-format.js';
 import { ipFormat } from './ip-format.js';
 import { iscDhcpdFormat } from './isc-dhcpd-format.js';

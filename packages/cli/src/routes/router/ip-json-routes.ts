@@ -1,7 +1,7 @@
 // Parses `ip -j route show` (iproute2 4.13+) into router routes. iproute2 leaves out
 // `protocol` for proto boot and `metric` for the family's default, so those are filled in here.
 
-import { canonicalIp, canonicalPrefix, type IpFamily } from 'minilb-server/net/ip-prefix';
+import { canonicalIp, canonicalPrefix, type IpFamily } from 'minilb-server';
 import { defaultMetric, routeText, type RouterRoute } from './router-route.js';
 
 export class RouteOutputError extends Error {}

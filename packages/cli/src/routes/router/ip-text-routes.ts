@@ -1,7 +1,7 @@
 // Parses plain `ip route` output, as BusyBox prints it on OpenWrt (no -j). BusyBox does not
 // print the protocol, so `proto` stays undefined unless the line has one (full iproute2 does).
 
-import { canonicalIp, canonicalPrefix, type IpFamily } from 'minilb-server/net/ip-prefix';
+import { canonicalIp, canonicalPrefix, type IpFamily } from 'minilb-server';
 import { defaultMetric, routeText, type RouterRoute } from './router-route.js';
 
 const routeTypes = new Set([

@@ -1,7 +1,7 @@
 // Linux routers with iproute2: ownership is the route protocol number (proto 250 unless
 // --proto), read with `ip -j`, changed with `ip route add|replace|del ... proto N`, never flushed.
 
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute } from 'minilb-server';
 import { parseIpJsonRoutes, RouteOutputError } from './ip-json-routes.js';
 import { parseRouteGetJson, type NextHopCheck } from './next-hop-check.js';
 import { RouterReadError, hopStepName, requireStep, type AppliedStep, type DriverConfig, type RouterDriver, type RouterState, type StepOutputs } from './router-driver.js';

@@ -1,7 +1,7 @@
 // Whether a next hop is on-link on the router, from `ip route get <hop>`: the kernel refuses
 // (or misroutes) a gateway that is not directly reachable, so the whole plan is checked first.
 
-import { canonicalIp } from 'minilb-server/net/ip-prefix';
+import { canonicalIp } from 'minilb-server';
 
 export interface NextHopCheck {
   hop: string;

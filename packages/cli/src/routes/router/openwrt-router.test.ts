@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute } from 'minilb-server';
 import { openwrtRouter } from './openwrt-router.js';
 import type { StepResult } from './remote-script.js';
 import { computeRoutePlan, isChange } from './route-plan.js';

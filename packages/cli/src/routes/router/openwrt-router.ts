@@ -2,8 +2,7 @@
 // and then put into the kernel with `ip route replace ... proto N`, which netifd adopts.
 // BusyBox `ip` prints no protocol and `flush proto` wipes the table, so UCI is the ownership record.
 
-import { canonicalIp, canonicalPrefix, parseIpAddress } from 'minilb-server/net/ip-prefix';
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { canonicalIp, canonicalPrefix, parseIpAddress, type PodRoute } from 'minilb-server';
 import { parseIpTextRoutes } from './ip-text-routes.js';
 import { parseRouteGetText, type NextHopCheck } from './next-hop-check.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute } from 'minilb-server';
 import { planReport } from './plan-report.js';
 import { computeRoutePlan, isChange, type OwnedRoute } from './route-plan.js';
 

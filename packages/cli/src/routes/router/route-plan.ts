@@ -1,8 +1,7 @@
 // What to change on a router so it holds exactly the desired routes minilb owns: pure, so every
 // case (add, change, stale, a foreign route on the same prefix, nothing to do) is unit-tested.
 
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
-import { comparePrefixes, parsePrefix } from 'minilb-server/net/ip-prefix';
+import { comparePrefixes, parsePrefix, type PodRoute } from 'minilb-server';
 import type { RouterRoute } from './router-route.js';
 
 // One route minilb already owns on the router (a proto-N route on Linux, a minilb_ UCI section

@@ -1,7 +1,7 @@
 // What a kind of router (Linux with iproute2, OpenWrt with UCI and BusyBox) must provide: the
 // steps that read its state, that state in the planner's terms, and the steps that change it.
 
-import type { PodRoute, RouteProblem } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute, RouteProblem } from 'minilb-server';
 import type { NextHopCheck } from './next-hop-check.js';
 import type { StepResult, ScriptStep } from './remote-script.js';
 import type { ChangeAction, DesiredRoute, ForeignRoute, OwnedRoute } from './route-plan.js';

@@ -1,7 +1,7 @@
 // A route as read from a router's main table, whichever `ip` printed it (iproute2 JSON or
 // BusyBox text): the common shape the plan works on.
 
-import type { IpFamily } from 'minilb-server/net/ip-prefix';
+import type { IpFamily } from 'minilb-server';
 
 export interface RouterRoute {
   family: IpFamily;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrefix, parseIpAddress, maskBytes } from 'minilb-server/net/ip-prefix';
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import { maskBytes, parseIpAddress, parsePrefix, type PodRoute } from 'minilb-server';
 import { CliError, exitCodes } from '../../exit-codes.js';
 import type { SshResult } from './ssh-session.js';
 import { syncRouter, type SyncOptions } from './sync-router.js';

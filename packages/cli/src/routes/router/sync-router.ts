@@ -1,7 +1,7 @@
 // One pass of `minilb routes --apply`: read the router, plan, check next hops, ask, apply,
 // re-read and verify. Everything the router says comes back through one ssh session per stage.
 
-import type { PodRoute } from 'minilb-server/pod-cidr/pod-cidr-routes';
+import type { PodRoute } from 'minilb-server';
 import { CliError, exitCodes, type ExitCode } from '../../exit-codes.js';
 import type { Confirm } from './confirm.js';
 import { linuxRouter } from './linux-router.js';

@@ -1,8 +1,7 @@
 // Names and contents of the UCI sections minilb owns on OpenWrt (`network.minilb_<node>_v4`):
 // the section name is the record of ownership there, so it must be stable and collision-free.
 
-import type { PodRoute, RouteProblem } from 'minilb-server/pod-cidr/pod-cidr-routes';
-import type { IpFamily } from 'minilb-server/net/ip-prefix';
+import type { IpFamily, PodRoute, RouteProblem } from 'minilb-server';
 
 export const uciSectionPrefix = 'minilb_';
 
