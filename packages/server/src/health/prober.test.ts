@@ -60,7 +60,7 @@ describe('prober', () => {
     await until('127.0.0.2 left the answers', () => answers(index).join() === '127.0.0.1');
     const ep = index.explain('web.shop.minilb').services[0]!.endpoints.find((e) => e.address === '127.0.0.2')!;
     expect(ep).toMatchObject({ health: 'down', healthDetail: 'ECONNREFUSED', answered: false });
-    expect(index.explain('web.shop.minilb').services[0]!.endpoints[0]!.health).toBe('up');
+    await until('127.0.0.1 probed up', () => index.explain('web.shop.minilb').services[0]!.endpoints[0]!.health === 'up');
 
     await listen('127.0.0.2', port);
     await until('127.0.0.2 back', () => answers(index).join() === '127.0.0.1,127.0.0.2');
