@@ -68,6 +68,9 @@ export function writeAuthoritativeAnswer(
     bounds.push(writer.length);
   }
   if (qtype === RecordType.SRV) writeSrvTargetAddresses(writer, records, context);
+  // The zone's own NS target is in the zone: its addresses go along, as glue (RFC 1034 4.3.2),
+  // so a resolver priming the NS set needs no second query. Other apexes' NS is out of their zone.
+  if (qtype === RecordType.NS && name === authority.zone) writeGlue(writer, authority.nameServer, authority.nameServerAnswers, context);
   return { rcode: Rcode.NOERROR, truncated: false, shuffle: shuffled ? bounds : undefined };
 }
 
@@ -138,6 +141,17 @@ function services(name: string, answers: Answers, context: AuthoritativeContext)
 }
 
 // Additional data is optional (RFC 2181 9): what does not fit is left out without TC.
+function writeGlue(writer: ResponseWriter, owner: string, answers: Answers, context: AuthoritativeContext): boolean {
+  const glue = [
+    ...addresses(owner, answers.a, ipv4Bytes, RecordType.A, context),
+    ...addresses(owner, answers.aaaa, ipv6Bytes, RecordType.AAAA, context),
+  ];
+  for (const address of glue) {
+    if (!writer.record('additional', owner, context.ttl, address, context.reserve)) return false;
+  }
+  return true;
+}
+
 function writeSrvTargetAddresses(writer: ResponseWriter, records: AnswerRecord[], context: AuthoritativeContext): void {
   const seen = new Set<string>();
   for (const { data } of records) {
@@ -145,12 +159,6 @@ function writeSrvTargetAddresses(writer: ResponseWriter, records: AnswerRecord[]
     seen.add(data.target);
     const answers = context.resolveTarget(data.target);
     if (!answers || answers.cname !== undefined) continue;
-    const glue = [
-      ...addresses(data.target, answers.a, ipv4Bytes, RecordType.A, context),
-      ...addresses(data.target, answers.aaaa, ipv6Bytes, RecordType.AAAA, context),
-    ];
-    for (const address of glue) {
-      if (!writer.record('additional', data.target, context.ttl, address, context.reserve)) return;
-    }
+    if (!writeGlue(writer, data.target, answers, context)) return;
   }
 }

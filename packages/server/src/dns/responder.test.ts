@@ -205,6 +205,8 @@ describe('the zone apex', () => {
     expect(a.flags & aa).toBeTruthy();
     expect(a.packet.answers?.map((r) => r.data).sort()).toEqual(['192.0.2.31', '192.0.2.32']);
     expect(ask('ns.minilb', 'AAAA').packet.answers?.map((r) => r.data)).toEqual(['2001:db8::31']);
+    // The zone's NS answer carries them as glue, so priming takes one query.
+    expect(ask('minilb', 'NS').packet.additionals?.map((r) => r.data).sort()).toEqual(['192.0.2.31', '192.0.2.32', '2001:db8::31']);
     // The NS of an out-of-zone apex is the same name, so it resolves there too.
     expect(ask('paperless.sko.ai', 'NS').packet.answers?.[0]?.data).toBe('ns.minilb');
   });
