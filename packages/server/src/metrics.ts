@@ -67,6 +67,13 @@ export const tcpConnections = new Gauge({
   registers: [registry],
 });
 
+export const tcpConnectionsClosed = new Counter({
+  name: 'minilb_dns_tcp_closed_total',
+  help: 'DNS-over-TCP connections closed or refused by minilb, by reason (idle, frame_timeout, write_stalled, evicted, close_timeout, refused).',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
 // The record index tells, at scrape time, what it holds (its counters are kept incrementally).
 interface IndexStats {
   claims: Record<string, number>;

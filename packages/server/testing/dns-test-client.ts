@@ -109,9 +109,10 @@ export class TcpDnsConnection {
     socket.on('error', () => {});
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<TcpDnsConnection> {
+  // `localAddress` picks the client's source (any 127.0.0.0/8 address works on loopback).
+  static open(port: number, host = '127.0.0.1', localAddress?: string): Promise<TcpDnsConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new TcpDnsConnection(socket)));
+      const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) }, () => resolve(new TcpDnsConnection(socket)));
       socket.once('error', reject);
     });
   }

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import net from 'node:net';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
@@ -164,14 +165,17 @@ describe('TCP (RFC 7766)', () => {
     expect(Date.now() - openedAt).toBeGreaterThanOrEqual(150);
   });
 
-  it('refuses connections beyond the cap and serves the ones it holds', async () => {
-    const { server } = await start({ maxTcpConnections: 3 });
+  it('refuses connections beyond the cap when none it holds is idle, and serves the ones it holds', async () => {
+    const { server } = await start({ maxTcpConnections: 3, tcpFrameTimeoutMs: 5000 });
     const held = await Promise.all([1, 2, 3].map(() => TcpDnsConnection.open(server.port)));
     // Each must be accepted before the next connection is counted against the cap.
     for (const connection of held) {
       connection.write(frame(encodeQuery('web.shop.minilb', 'A')));
       expect(await connection.waitForReplies(1)).toHaveLength(1);
+      // Half a message: busy, so not a connection the cap may close (RFC 7766 6.2.3 closes idle ones).
+      connection.write(Buffer.from([0x00]));
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const extra = await TcpDnsConnection.open(server.port);
     extra.write(frame(encodeQuery('web.shop.minilb', 'A')));
     expect(await extra.waitForClose(2000)).toBe(true);
@@ -181,6 +185,92 @@ describe('TCP (RFC 7766)', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await tcpQuery(server.port, 'web.shop.minilb', 'A')).rcode).toBe('NOERROR');
     for (const connection of held) connection.close();
+  });
+
+  it('at the global cap closes the oldest idle connection to admit a new one (RFC 7766 6.2.3)', async () => {
+    const { server } = await start({ maxTcpConnections: 3 });
+    const held: TcpDnsConnection[] = [];
+    for (const address of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+      const connection = await TcpDnsConnection.open(server.port, '127.0.0.1', address);
+      connection.write(frame(encodeQuery('web.shop.minilb', 'A')));
+      expect(await connection.waitForReplies(1)).toHaveLength(1);
+      held.push(connection);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The third is still busy half-way through a message; the first is the oldest idle one.
+    held[2]!.write(Buffer.from([0x00]));
+    const fresh = await tcpQuery(server.port, 'web.shop.minilb', 'A');
+    expect(fresh.rcode).toBe('NOERROR');
+    expect(await held[0]!.waitForClose(2000)).toBe(true);
+    expect(held[1]!.closed).toBe(false);
+    expect(held[2]!.closed).toBe(false);
+    for (const connection of held) connection.close();
+  });
+
+  it('caps connections per client address, closing that client\'s own oldest idle one', async () => {
+    const { server } = await start({ maxTcpConnections: 100, maxTcpConnectionsPerClient: 2 });
+    const mine = await Promise.all([1, 2, 3].map(() => TcpDnsConnection.open(server.port, '127.0.0.1', '127.0.0.5')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(mine.filter((c) => c.closed)).toHaveLength(1);
+    // Another address is not affected by that client's cap.
+    expect((await tcpQuery(server.port, 'web.shop.minilb', 'A')).rcode).toBe('NOERROR');
+    for (const connection of mine) connection.close();
+  });
+
+  it('destroys a connection whose message does not complete in time, however the bytes trickle', async () => {
+    const { server } = await start({ tcpFrameTimeoutMs: 300, tcpIdleTimeoutMs: 5000 });
+    const connection = await TcpDnsConnection.open(server.port);
+    const query = frame(encodeQuery('web.shop.minilb', 'A'));
+    const startedAt = Date.now();
+    for (let i = 0; i < query.length - 1 && !connection.closed; i++) {
+      connection.write(query.subarray(i, i + 1));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(await connection.waitForClose(2000)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+    expect(connection.replies).toHaveLength(0);
+  });
+
+  it('destroys an idle connection whose peer ignores our FIN and keeps trickling bytes', async () => {
+    const { server } = await start({ tcpIdleTimeoutMs: 200, tcpFrameTimeoutMs: 60_000 });
+    // allowHalfOpen: this client keeps its side open after our FIN and keeps sending, as an
+    // attacker would; each byte used to restart the idle timer.
+    const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    let gotFin = false;
+    let cut = false;
+    socket.on('end', () => (gotFin = true));
+    socket.on('error', () => (cut = true));
+    socket.on('close', () => (cut = true));
+    await new Promise<void>((resolve) => socket.once('end', () => resolve()));
+    expect(gotFin).toBe(true);
+    const finAt = Date.now();
+    while (!cut && Date.now() - finAt < 4000) {
+      socket.write(Buffer.from([0x00]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    socket.destroy();
+    // Destroyed: a byte meets a reset within the 1 s close timeout (and some slack).
+    expect(cut).toBe(true);
+    expect(Date.now() - finAt).toBeLessThan(2500);
+  });
+
+  it('stops reading from a client that never reads its answers, destroys it, and still serves others', async () => {
+    const { server } = await start({ tcpIdleTimeoutMs: 1000 });
+    const greedy = await TcpDnsConnection.open(server.port);
+    greedy.socket.pause(); // never reads its answers
+    const query = frame(encodeQuery('many.shop.minilb', 'A'));
+    const burst = Buffer.concat(Array.from({ length: 2000 }, () => query));
+    // Once the server stops reading, the kernel buffers fill and this client's queue backs up.
+    let backedUp = false;
+    for (let i = 0; i < 400 && !greedy.closed && !backedUp; i++) {
+      greedy.socket.write(burst);
+      backedUp = greedy.socket.writableLength > 4 * burst.length;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(backedUp).toBe(true);
+    expect((await tcpQuery(server.port, 'web.shop.minilb', 'A')).rcode).toBe('NOERROR');
+    // Not reading for the idle timeout gets the connection destroyed.
+    expect(await greedy.waitForClose(4000)).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import type { HostPort, UpstreamAddress } from '../config/host-port.js';
 import { CnameTargetResolver, systemLookup, upstreamLookup } from './cname-target-resolver.js';
 import { createQueryHandler } from './query-handler.js';
 import { Responder } from './responder.js';
-import { TcpFrontEnd } from './tcp-front-end.js';
+import { TcpFrontEnd, tcpDefaults } from './tcp-front-end.js';
 import { UdpFrontEnd } from './udp-front-end.js';
 import { UpstreamRelay } from './upstream-relay.js';
 
@@ -28,7 +28,9 @@ export interface DnsServerOptions {
   cnameResolverServers?: string[];
   cnameTimeoutMs?: number; // default 1000: a client's resolver usually gives up after about 2 s
   tcpIdleTimeoutMs?: number; // default 10000
-  maxTcpConnections?: number; // default 256
+  maxTcpConnections?: number; // default 1024; at the cap the oldest idle connection makes room
+  maxTcpConnectionsPerClient?: number; // default 32
+  tcpFrameTimeoutMs?: number; // a started message must be complete within this (default 1000)
   responseCacheEntries?: number; // default 10000
 }
 
@@ -75,8 +77,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     tcpServer,
     handle,
     {
-      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
-      maxConnections: options.maxTcpConnections ?? 256,
+      idleTimeoutMs: options.tcpIdleTimeoutMs ?? tcpDefaults.idleTimeoutMs,
+      maxConnections: options.maxTcpConnections ?? tcpDefaults.maxConnections,
+      maxConnectionsPerClient: options.maxTcpConnectionsPerClient,
+      frameTimeoutMs: options.tcpFrameTimeoutMs,
     },
     log,
   );
