@@ -1,21 +1,37 @@
 // One attacker on the LAN against the built server (issue 10): each finding is reproduced on
-// loopback, bounded in time and count, and while it runs a legitimate UDP and TCP query must
-// still be answered within 100 ms and the server's RSS stay under RSS_BOUND_MIB.
+// loopback, bounded in time and count, the attacker in its own process (another host's CPU).
+// While it runs, a legitimate client keeps asking over UDP and TCP: every query must be
+// answered, the median within 100 ms (one probe can be stalled by a busy CI machine's
+// scheduler, so the median is what is held to 100 ms), and RSS must stay under RSS_BOUND_MIB.
 
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoCluster, probe, startBuiltServer, type BuiltServer } from '../testing/built-server.js';
+import { startAttack } from '../testing/attack.js';
+import { writeBigService, type HeldSummary } from '../testing/attackers.js';
+import { demoCluster, median, probeSeries, startBuiltServer, type BuiltServer } from '../testing/built-server.js';
 
 // Three quarters of the 256 MiB memory limit the deploy manifests set; an idle server on the
 // demo cluster sits near 70 MiB.
 const RSS_BOUND_MIB = 192;
 
-async function expectStillServing(server: BuiltServer): Promise<void> {
+async function expectStillServing(server: BuiltServer, probes = 5): Promise<void> {
   expect(server.child.exitCode, `server exited:\n${server.output().slice(-2000)}`).toBeNull();
-  const { udpMs, tcpMs } = await probe(server.dnsPort);
-  expect(udpMs, 'legitimate UDP query answered within 100 ms').toBeLessThan(100);
-  expect(tcpMs, 'legitimate TCP query answered within 100 ms').toBeLessThan(100);
+  const { udp, tcp } = await probeSeries(server.dnsPort, probes);
+  expect(udp.every(Number.isFinite), `every legitimate UDP query answered: ${udp.map(Math.round)}`).toBe(true);
+  expect(tcp.every(Number.isFinite), `every legitimate TCP query answered: ${tcp.map(Math.round)}`).toBe(true);
+  expect(median(udp), `legitimate UDP answers in ms: ${udp.map(Math.round)}`).toBeLessThan(100);
+  expect(median(tcp), `legitimate TCP answers in ms: ${tcp.map(Math.round)}`).toBeLessThan(100);
   expect(server.rssMiB()).toBeLessThan(RSS_BOUND_MIB);
+}
+
+async function openTcpConnections(server: BuiltServer): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${server.healthPort}/metrics`)).text();
+  const match = /^minilb_dns_tcp_connections (\d+)/m.exec(text);
+  if (!match) throw new Error('no minilb_dns_tcp_connections in /metrics');
+  return Number(match[1]);
 }
 
 // Sends one raw HTTP request (no client library normalises the target) and returns the status
@@ -51,8 +67,61 @@ describe('finding 1: one HTTP request must not kill the process', () => {
     for (const target of ['//', '///', '//@', '//[', '//[::1', '//?name=x']) {
       const status = await rawHttp(server.healthPort, `GET ${target} HTTP/1.1\r\nHost: minilb\r\nConnection: close\r\n\r\n`);
       expect(status, `GET ${target}`).toMatch(/^HTTP\/1\.1 [45]\d\d /);
-      await expectStillServing(server);
+      await expectStillServing(server, 3);
     }
+    await expectStillServing(server);
     expect((await fetch(`http://127.0.0.1:${server.healthPort}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('finding 2: TCP lock-out by one host', () => {
+  let server: BuiltServer;
+  beforeAll(async () => {
+    server = await startBuiltServer(['-manifests', demoCluster]);
+  });
+  afterAll(() => server?.child.kill('SIGKILL'));
+
+  it('300 idle connections that ignore our FIN do not keep anyone else out', async () => {
+    const attack = await startAttack<HeldSummary>({ kind: 'idle', port: server.dnsPort, count: 300, holdMs: 2500 });
+    await expectStillServing(server);
+    // One host holds at most its per-client cap (32); the rest were closed to make room
+    // (destroyed 1 s after our FIN, which they ignore). The probe may hold one more.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await openTcpConnections(server)).toBeLessThanOrEqual(33);
+    await expectStillServing(server);
+    expect((await attack.result).opened).toBe(300);
+  });
+
+  it('slowloris frames are destroyed within the 1 s message deadline, however often a byte comes', async () => {
+    const attack = await startAttack<HeldSummary>({ kind: 'slowloris', port: server.dnsPort, count: 20, holdMs: 2500, intervalMs: 100 });
+    await expectStillServing(server);
+    const summary = await attack.result;
+    await expectStillServing(server);
+    expect(summary.opened).toBe(20);
+    expect(summary.closedByServer).toBe(20);
+  });
+});
+
+describe('finding 3: TCP memory exhaustion', () => {
+  let server: BuiltServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'minilb-hostile-'));
+    server = await startBuiltServer(['-manifests', demoCluster, '-manifests', await writeBigService(dir)]);
+  });
+  afterAll(async () => {
+    server?.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('20 connections pipelining queries and never reading keep RSS bounded', async () => {
+    const attack = await startAttack<HeldSummary>({ kind: 'greedy', port: server.dnsPort, count: 20, name: 'big.shop.minilb', writes: 10, holdMs: 2500 });
+    let peak = 0;
+    for (let i = 0; i < 3; i++) {
+      await expectStillServing(server, 3);
+      peak = Math.max(peak, server.rssMiB());
+    }
+    expect((await attack.result).opened).toBe(20);
+    expect(peak).toBeLessThan(RSS_BOUND_MIB);
   });
 });

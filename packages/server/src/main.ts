@@ -66,6 +66,9 @@ async function main(): Promise<Running> {
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     nameServerAddresses: config.nsAddresses,
     cnameResolver: config.cnameResolver,
+    tcpIdleTimeoutMs: config.tcpIdleTimeoutMs,
+    maxTcpConnections: config.tcpConnections,
+    maxTcpConnectionsPerClient: config.tcpConnectionsPerClient,
   });
   containUncaughtErrors(log);
   if (config.nsAddresses.length === 0) {

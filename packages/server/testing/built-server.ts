@@ -86,11 +86,31 @@ async function timedTcp(port: number, budgetMs: number): Promise<number | undefi
   }
 }
 
-// One legitimate UDP and one TCP query, each given `budgetMs`. A query that misses it is asked
-// once more (a resolver retries too, and a shared CI machine can stall a process for a
-// scheduler tick); the figure reported is the attempt that counted.
-export async function probe(port: number, budgetMs = 100): Promise<ProbeResult> {
-  const udpMs = (await timedUdp(port, budgetMs)) ?? (await timedUdp(port, budgetMs));
-  const tcpMs = (await timedTcp(port, budgetMs)) ?? (await timedTcp(port, budgetMs));
+// One legitimate UDP and one TCP query, each given `budgetMs` to be answered.
+export async function probe(port: number, budgetMs = 1000): Promise<ProbeResult> {
+  const udpMs = await timedUdp(port, budgetMs);
+  const tcpMs = await timedTcp(port, budgetMs);
   return { udpMs, tcpMs };
+}
+
+export interface ProbeSeries {
+  udp: number[]; // ms, one per probe; Infinity for no answer within the budget
+  tcp: number[];
+}
+
+// `count` probes, `gapMs` apart.
+export async function probeSeries(port: number, count: number, gapMs = 100): Promise<ProbeSeries> {
+  const series: ProbeSeries = { udp: [], tcp: [] };
+  for (let i = 0; i < count; i++) {
+    const { udpMs, tcpMs } = await probe(port);
+    series.udp.push(udpMs ?? Infinity);
+    series.tcp.push(tcpMs ?? Infinity);
+    if (i < count - 1) await new Promise((r) => setTimeout(r, gapMs));
+  }
+  return series;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -13,6 +13,9 @@ describe('server flags', () => {
       health: { host: undefined, port: 8080 },
       lbClass: 'minilb',
       leaderElect: true,
+      tcpIdleTimeoutMs: 10_000,
+      tcpConnections: 1024,
+      tcpConnectionsPerClient: 32,
     });
   });
 
@@ -82,6 +85,9 @@ describe('server flags', () => {
     [['-health-check-interval', '0s'], /^invalid -health-check-interval: "0s" must be longer than 0/],
     [['-health-check-fall', '0'], /^invalid -health-check-fall: "0" is not a whole number from 1 to 100/],
     [['-health-check-rate', 'lots'], /^invalid -health-check-rate/],
+    [['-tcp-connections', '0'], /^invalid -tcp-connections: "0" is not a whole number from 1/],
+    [['-tcp-connections-per-client=many'], /^invalid -tcp-connections-per-client: "many" is not a whole number/],
+    [['-tcp-idle-timeout', '0s'], /^invalid -tcp-idle-timeout: "0s" must be longer than 0/],
   ])('stops on %j with one line naming the flag', async (argv, message) => {
     const failure = await parseServerFlags(argv, {}).catch((err: Error) => err);
     expect(failure).toBeInstanceOf(Error);

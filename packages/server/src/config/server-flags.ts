@@ -29,6 +29,10 @@ export interface ServerConfig {
   leaseNamespace: string | undefined;
   watchIdleTimeoutMs: number;
   healthCheck: HealthCheckSettings;
+  // Hostile-client defences (issue 10): see the README's Limitations.
+  tcpIdleTimeoutMs: number;
+  tcpConnections: number;
+  tcpConnectionsPerClient: number;
 }
 
 export class FlagError extends Error {}
@@ -101,6 +105,9 @@ const flagOptions = {
   'health-check-rise': { type: 'string', default: '1', describe: 'successful probes in a row before a down endpoint is up' },
   'health-check-max-concurrent': { type: 'string', default: '64', describe: 'probes in flight at once, over all endpoints' },
   'health-check-rate': { type: 'string', default: '500', describe: 'probes started per second at most, over all endpoints' },
+  'tcp-idle-timeout': { type: 'string', default: '10s', describe: 'close DNS TCP connections idle this long' },
+  'tcp-connections': { type: 'string', default: '1024', describe: 'open DNS TCP connections; at the cap the oldest idle one is closed for a new one' },
+  'tcp-connections-per-client': { type: 'string', default: '32', describe: 'open DNS TCP connections per client address' },
 } as const satisfies Record<string, Options>;
 
 export const serverFlagNames: readonly string[] = Object.keys(flagOptions);
@@ -183,6 +190,9 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
       maxConcurrent: flag('health-check-max-concurrent', () => countIn(text('health-check-max-concurrent'), 1, 10_000)),
       perSecond: flag('health-check-rate', () => countIn(text('health-check-rate'), 1, 100_000)),
     },
+    tcpIdleTimeoutMs: flag('tcp-idle-timeout', () => positiveDuration(text('tcp-idle-timeout'))),
+    tcpConnections: flag('tcp-connections', () => countIn(text('tcp-connections'), 1, 1_000_000)),
+    tcpConnectionsPerClient: flag('tcp-connections-per-client', () => countIn(text('tcp-connections-per-client'), 1, 1_000_000)),
   };
 }
 

@@ -40,6 +40,8 @@ export const tcpDefaults = {
   maxPendingPerConnection: 64,
 };
 
+const framesPerTurn = 8;
+
 type CloseReason = 'idle' | 'frame_timeout' | 'write_stalled' | 'evicted' | 'close_timeout';
 
 export class TcpFrontEnd {
@@ -151,6 +153,7 @@ class TcpConnection {
   lastActiveAt = performance.now();
   private readonly closedPromise: Promise<void>;
   private settledAll: (() => void) | undefined;
+  private yielding: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -249,13 +252,28 @@ class TcpConnection {
 
   // Answers the messages held, until the write queue or the relay count says stop; then the
   // socket stays paused (and the kernel's window closes on the client) until there is room.
+  // At most framesPerTurn messages at a time: a client pipelining thousands waits its turn
+  // behind the event loop instead of holding it, so other clients and UDP keep their latency.
   private processFrames(): void {
     if (this.finishing || this.endedAt !== undefined || this.socket.destroyed) return;
+    let answered = 0;
+    let readAll = false; // stopped because what is held is no whole message
     this.socket.cork();
     try {
       while (!this.mustWait()) {
+        if (answered === framesPerTurn) {
+          this.yielding ??= setImmediate(() => {
+            this.yielding = undefined;
+            this.processFrames();
+          });
+          break;
+        }
         const message = this.reader.next();
-        if (!message) break;
+        if (!message) {
+          readAll = true;
+          break;
+        }
+        answered++;
         this.lastActiveAt = performance.now();
         this.answer(message);
       }
@@ -263,9 +281,11 @@ class TcpConnection {
       this.socket.uncork();
     }
     const now = performance.now();
-    if (this.reader.midFrame) this.frameStartedAt ??= now;
+    // Only an incomplete message runs the message deadline; whole ones waiting for room are
+    // covered by the write-stall deadline.
+    if (readAll && this.reader.midFrame) this.frameStartedAt ??= now;
     else this.frameStartedAt = undefined;
-    if (this.mustWait()) this.socket.pause();
+    if (this.mustWait() || this.yielding) this.socket.pause();
     else this.socket.resume();
     this.endIfDone();
   }
@@ -314,7 +334,7 @@ class TcpConnection {
     if (this.finishing) {
       this.endedAt = performance.now();
       this.socket.end();
-    } else if (this.peerEnded && !this.mustWait()) {
+    } else if (this.peerEnded && !this.mustWait() && !this.yielding) {
       this.endedAt = performance.now();
       this.socket.end();
     }
