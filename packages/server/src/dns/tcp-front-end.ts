@@ -40,13 +40,45 @@ export const tcpDefaults = {
   maxPendingPerConnection: 64,
 };
 
+// Pipelined messages answered per connection per event-loop turn, and in all per turn: a
+// client pipelining thousands (or twenty that never read) waits behind the event loop instead
+// of holding it, so UDP and other connections are served every turn.
 const framesPerTurn = 8;
+const framesPerLoopTurn = 64;
+
+// Connections with whole messages still held get turns, round robin, one batch per event-loop
+// turn (setImmediate runs after the poll phase, where UDP and new TCP data are read).
+class TurnScheduler {
+  private readonly waiting = new Set<TcpConnection>();
+  private scheduled: NodeJS.Immediate | undefined;
+
+  defer(connection: TcpConnection): void {
+    this.waiting.add(connection);
+    this.scheduled ??= setImmediate(() => this.run());
+  }
+
+  isWaiting(connection: TcpConnection): boolean {
+    return this.waiting.has(connection);
+  }
+
+  private run(): void {
+    this.scheduled = undefined;
+    let budget = framesPerLoopTurn;
+    for (const connection of [...this.waiting]) {
+      if (budget <= 0) break;
+      this.waiting.delete(connection);
+      budget -= connection.processFrames(Math.min(framesPerTurn, budget));
+    }
+    if (this.waiting.size > 0) this.scheduled ??= setImmediate(() => this.run());
+  }
+}
 
 type CloseReason = 'idle' | 'frame_timeout' | 'write_stalled' | 'evicted' | 'close_timeout';
 
 export class TcpFrontEnd {
   private readonly connections = new Set<TcpConnection>();
   private readonly perClient = new Map<string, number>();
+  private readonly turns = new TurnScheduler();
   private readonly settings: Required<Omit<TcpFrontEndOptions, 'closeGraceMs'>> & { closeGraceMs: number };
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
@@ -80,7 +112,7 @@ export class TcpFrontEnd {
       socket.destroy();
       return;
     }
-    const connection = new TcpConnection(socket, client, this.handle, this.settings, this.log, () => {
+    const connection = new TcpConnection(socket, client, this.handle, this.settings, this.turns, this.log, () => {
       this.connections.delete(connection);
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left > 0) this.perClient.set(client, left);
@@ -153,13 +185,13 @@ class TcpConnection {
   lastActiveAt = performance.now();
   private readonly closedPromise: Promise<void>;
   private settledAll: (() => void) | undefined;
-  private yielding: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly socket: net.Socket,
     readonly client: string,
     private readonly handle: QueryHandler,
     private readonly settings: Required<Omit<TcpFrontEndOptions, 'closeGraceMs'>>,
+    private readonly turns: TurnScheduler,
     private readonly log: Logger,
     onClose: () => void,
   ) {
@@ -250,22 +282,19 @@ class TcpConnection {
     this.processFrames();
   }
 
-  // Answers the messages held, until the write queue or the relay count says stop; then the
-  // socket stays paused (and the kernel's window closes on the client) until there is room.
-  // At most framesPerTurn messages at a time: a client pipelining thousands waits its turn
-  // behind the event loop instead of holding it, so other clients and UDP keep their latency.
-  private processFrames(): void {
-    if (this.finishing || this.endedAt !== undefined || this.socket.destroyed) return;
+  // Answers up to `limit` of the messages held, until the write queue or the relay count says
+  // stop; then the socket stays paused (and the kernel's window closes on the client) until
+  // there is room. Whole messages left over wait for a later turn (TurnScheduler).
+  // Returns how many it answered.
+  processFrames(limit = framesPerTurn): number {
+    if (this.finishing || this.endedAt !== undefined || this.socket.destroyed) return 0;
     let answered = 0;
     let readAll = false; // stopped because what is held is no whole message
     this.socket.cork();
     try {
       while (!this.mustWait()) {
-        if (answered === framesPerTurn) {
-          this.yielding ??= setImmediate(() => {
-            this.yielding = undefined;
-            this.processFrames();
-          });
+        if (answered >= limit) {
+          this.turns.defer(this);
           break;
         }
         const message = this.reader.next();
@@ -285,9 +314,10 @@ class TcpConnection {
     // covered by the write-stall deadline.
     if (readAll && this.reader.midFrame) this.frameStartedAt ??= now;
     else this.frameStartedAt = undefined;
-    if (this.mustWait() || this.yielding) this.socket.pause();
+    if (this.mustWait() || this.turns.isWaiting(this)) this.socket.pause();
     else this.socket.resume();
     this.endIfDone();
+    return answered;
   }
 
   private mustWait(): boolean {
@@ -334,7 +364,7 @@ class TcpConnection {
     if (this.finishing) {
       this.endedAt = performance.now();
       this.socket.end();
-    } else if (this.peerEnded && !this.mustWait() && !this.yielding) {
+    } else if (this.peerEnded && !this.mustWait() && !this.turns.isWaiting(this)) {
       this.endedAt = performance.now();
       this.socket.end();
     }
