@@ -2,7 +2,7 @@
 // minilb-server: wires flags, a source (manifest files or a live cluster), the record index,
 // the DNS and HTTP front ends and, against a cluster, the leader-elected status controller.
 
-import { FlagError, parseServerFlags } from './config/server-flags.js';
+import { FlagError, readServerCommandLine } from './config/server-flags.js';
 import { formatHostPort } from './config/host-port.js';
 import { startDnsServer } from './dns/dns-server.js';
 import { startHttpServer } from './http/http-server.js';
@@ -25,8 +25,10 @@ function printRouterHint(index: RecordIndex, log: Logger): void {
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function main(): Promise<Running> {
-  const config = await parseServerFlags(process.argv.slice(2));
+async function main(): Promise<Running | undefined> {
+  const commandLine = await readServerCommandLine(process.argv.slice(2));
+  if (commandLine.kind === 'printed') return undefined;
+  const config = commandLine.config;
   const log = createLogger(config.logLevel);
   const index = new RecordIndex({ zone: config.domain, lbClass: config.lbClass });
   reportIndexStats(() => index.stats());
@@ -115,7 +117,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 main()
   .then((r) => {
     running = r;
-    if (stopping) void r.stop();
+    if (r && stopping) void r.stop();
   })
   .catch((err: Error) => {
     process.stderr.write(`minilb-server: ${err.message}\n`);

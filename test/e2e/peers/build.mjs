@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the real programs the e2e harness runs (etcd, kube-apiserver, kube-controller-manager,
-// CoreDNS, helm, promtool) and fetches the Gateway API CRDs, pinned, into the git-ignored .cache/e2e/.
+// kubectl, CoreDNS, helm, promtool) and fetches the Gateway API CRDs, pinned, into the git-ignored
+// .cache/e2e/.
 // Each peer lands in .cache/e2e/<name>-<version>/ with a stamp file; it is rebuilt only when
 // its pin (version, wrapper go.mod/go.sum, build flags, Go version) changes.
 //
@@ -150,13 +151,8 @@ const goEnvModule = { GOFLAGS: '-mod=readonly -buildvcs=false', GOTOOLCHAIN: 'lo
 // go install pkg@version and go mod download outside a module reject -mod.
 const goEnvPlain = { GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' };
 
-async function buildKubernetes() {
-  const modDir = join(here, 'kubernetes');
-  const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
-  const goSum = readFileSync(join(modDir, 'go.sum'), 'utf8');
-  const version = readModRequire(goMod, 'k8s.io/kubernetes');
-  const staging = `v0.${version.slice(3)}`; // v1.37.2 -> v0.37.2
-  const ldflags = [
+function kubernetesLdflags(version) {
+  return [
     '-s',
     '-w',
     `-X k8s.io/component-base/version.gitVersion=${version}`,
@@ -165,6 +161,15 @@ async function buildKubernetes() {
     `-X k8s.io/component-base/version.gitTreeState=clean`,
     `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
   ].join(' ');
+}
+
+async function buildKubernetes() {
+  const modDir = join(here, 'kubernetes');
+  const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
+  const goSum = readFileSync(join(modDir, 'go.sum'), 'utf8');
+  const version = readModRequire(goMod, 'k8s.io/kubernetes');
+  const staging = `v0.${version.slice(3)}`; // v1.37.2 -> v0.37.2
+  const ldflags = kubernetesLdflags(version);
   const key = sha256(RECIPE, goMod, goSum, ldflags, goVersion());
   return peer('kubernetes', version, key, ['bin/kube-apiserver', 'bin/kube-controller-manager'], async (out) => {
     // The release's own go.mod lists the staging modules; ours must replace exactly those.
@@ -206,6 +211,24 @@ async function buildKubernetes() {
       ],
       { cwd: modDir, env: goEnvModule },
     );
+  });
+}
+
+// kubectl from the same wrapper module (and so the same pin) as kube-apiserver: the e2e tests
+// apply examples/deploy with it as the README says, and run `kubectl minilb` through it.
+async function buildKubectl() {
+  const modDir = join(here, 'kubernetes');
+  const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
+  const goSum = readFileSync(join(modDir, 'go.sum'), 'utf8');
+  const version = readModRequire(goMod, 'k8s.io/kubernetes');
+  const ldflags = kubernetesLdflags(version);
+  const key = sha256(RECIPE, goMod, goSum, ldflags, goVersion());
+  return peer('kubectl', version, key, ['bin/kubectl'], async (out) => {
+    mkdirSync(join(out, 'bin'));
+    await run(`kubectl ${version}: go build`, 'go', ['build', '-trimpath', '-ldflags', ldflags, '-o', join(out, 'bin', 'kubectl'), 'k8s.io/kubernetes/cmd/kubectl'], {
+      cwd: modDir,
+      env: goEnvModule,
+    });
   });
 }
 
@@ -348,18 +371,20 @@ try {
   const promtool = await goInstallTool('promtool', PROMETHEUS_VERSION, 'github.com/prometheus/prometheus/cmd/promtool', 'promtool');
   const etcd = await buildEtcd();
   const kubernetes = await buildKubernetes();
+  const kubectl = await buildKubectl();
   const manifest = {
     etcd: join(etcd, 'bin/etcd'),
     kubeApiserver: join(kubernetes, 'bin/kube-apiserver'),
     kubeControllerManager: join(kubernetes, 'bin/kube-controller-manager'),
     coredns: join(coredns, 'bin/coredns'),
+    kubectl: join(kubectl, 'bin/kubectl'),
     helm: join(helm, 'bin/helm'),
     promtool: join(promtool, 'bin/promtool'),
     serviceMonitorCrd: join(prometheusOperatorCrds, 'monitoring.coreos.com_servicemonitors.yaml'),
     gatewayApiCrds: { standard: join(gatewayApi, 'standard'), experimental: join(gatewayApi, 'experimental') },
   };
   if (!only) {
-    for (const p of [manifest.etcd, manifest.kubeApiserver, manifest.kubeControllerManager, manifest.coredns, manifest.helm, manifest.promtool]) {
+    for (const p of [manifest.etcd, manifest.kubeApiserver, manifest.kubeControllerManager, manifest.coredns, manifest.kubectl, manifest.helm, manifest.promtool]) {
       if (!existsSync(p)) throw new Error(`expected ${p} after the build`);
     }
     writeFileSync(join(cacheRoot, 'peers.json'), JSON.stringify(manifest, null, 2) + '\n');

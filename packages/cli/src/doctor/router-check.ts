@@ -5,10 +5,12 @@
 import { desiredRoutes, type ClusterObject, type TrimmedNode } from 'minilb-server';
 import { CliError } from '../exit-codes.js';
 import { sshRunner } from '../routes/router/ssh-session.js';
-import { formatSshTarget, parseSshTarget } from '../routes/router/ssh-target.js';
+import { formatSshTarget } from '../routes/router/ssh-target.js';
+import type { SshSettings } from '../routes/router/ssh-flags.js';
+import type { RouterKind } from '../routes/router/router-driver.js';
 import { planLine } from '../routes/router/plan-report.js';
 import type { PlanAction } from '../routes/router/route-plan.js';
-import { syncRouter } from '../routes/router/sync-router.js';
+import { OffLinkRefusal, syncRouter } from '../routes/router/sync-router.js';
 import type { Finding } from './cluster-findings.js';
 
 const planFixes: Partial<Record<PlanAction['op'], string>> = {
@@ -19,18 +21,18 @@ const planFixes: Partial<Record<PlanAction['op'], string>> = {
 };
 
 export async function checkRouter(
-  router: string,
+  ssh: SshSettings,
   objects: ClusterObject[],
-  options: { sshOptions: string[]; proto: number; timeoutMs?: number },
+  options: { kind: RouterKind | 'auto'; proto: number },
 ): Promise<Finding[]> {
-  const target = parseSshTarget(router.replace(/^ssh:\/\//, ''));
+  const router = ssh.text;
   const nodes = objects.filter((o): o is TrimmedNode => o.kind === 'Node');
   let plan: readonly PlanAction[];
   try {
     ({ plan } = await syncRouter(desiredRoutes(nodes).routes, {
-      runner: sshRunner({ target, options: options.sshOptions, timeoutMs: options.timeoutMs ?? 30_000 }),
-      target: formatSshTarget(target),
-      router: 'auto',
+      runner: sshRunner({ target: ssh.target, options: ssh.options, timeoutMs: ssh.timeoutMs }),
+      target: formatSshTarget(ssh.target),
+      router: options.kind,
       config: { proto: options.proto, uciInterface: 'lan' },
       prune: true,
       allowEmpty: true,
@@ -41,10 +43,15 @@ export async function checkRouter(
       err: () => {},
     }));
   } catch (err) {
-    // An off-link next hop is a finding about the router, not a failure to check it.
-    if (err instanceof CliError && err.message.startsWith('refused: every next hop')) {
-      const message = err.message.split('\n').slice(0, 2).join(' ');
-      return [{ check: 'router', objects: [`Router ${router}`], message, fix: "check the nodes' InternalIPs, or give the router an address on their network" }];
+    // An off-link next hop is a finding about the router, not a failure to check it: one per
+    // next hop, as `routes --apply` lists them all.
+    if (err instanceof OffLinkRefusal) {
+      return err.hops.map((hop) => ({
+        check: 'router' as const,
+        objects: [`Router ${router}`, `Node ${hop.node}`],
+        message: `router ${router}: ${hop.line}`,
+        fix: "check the nodes' InternalIPs, or give the router an address on their network",
+      }));
     }
     throw err instanceof CliError ? new Error(err.message.split('\n')[0]) : err;
   }

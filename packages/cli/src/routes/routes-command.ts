@@ -1,15 +1,18 @@
 // `minilb routes`: prints the podCIDR routes a LAN router needs in one of several formats, or
 // applies them to a Linux or OpenWrt router over the system ssh (--apply, --dry-run, --watch).
 
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { desiredRoutes } from 'minilb-server';
+import { clusterOptions } from '../cluster/cluster-options.js';
 import { readNodes } from '../cluster/read-cluster.js';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
+import type { CliCommand } from '../flags/cli-command.js';
 import { formatRoutes, routeFormats } from './formats/route-format.js';
 import { canAsk, terminalConfirm } from './router/confirm.js';
+import { sshFlags } from './router/ssh-flags.js';
 import { sshRunner } from './router/ssh-session.js';
 import { syncRouter } from './router/sync-router.js';
-import { routesOptions, type ApplyOptions, type RoutesArgs } from './routes-options.js';
+import { routesOptions, type ApplyOptions, type RoutesArgs, type RoutesOptions } from './routes-options.js';
 import { watchRoutes } from './watch-routes.js';
 
 export interface Io {
@@ -23,33 +26,27 @@ const processIo: Io = {
 };
 
 function builder(y: Argv): Argv<RoutesArgs> {
-  return y
-    .usage(
-      '$0 routes [--format FORMAT] [--manifests PATH... | --kubeconfig FILE]\n' +
+  return sshFlags(clusterOptions(y.usage(
+      '$0 routes [-o FORMAT] [--manifests PATH... | --kubeconfig FILE]\n' +
         '$0 routes --apply --ssh [user@]host[:port] [--router linux|openwrt|auto] [--yes] [--dry-run] [--watch]',
-    )
-    .option('manifests', { type: 'array', string: true, describe: 'read Nodes from manifest files or directories instead of a cluster', group: 'Cluster:' })
-    .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (default: in-cluster, KUBECONFIG, ~/.kube/config)', group: 'Cluster:' })
-    .option('context', { type: 'string', describe: 'kubeconfig context to use', group: 'Cluster:' })
-    .option('format', { type: 'string', choices: routeFormats, describe: 'output format (default: ip)', group: 'Print:' })
+    ), { zone: false }), '[user@]host[:port] of the router (the system ssh and its config are used)')
+    .option('output', { alias: 'o', type: 'string', describe: `output format: ${routeFormats.join(', ')} (default: ip)`, group: 'Print:' })
+    .option('format', { type: 'string', hidden: true })
     .option('default-gateway', { type: 'string', describe: 'the LAN router IPv4, sent as 0.0.0.0/0 in the option 121 formats', group: 'Print:' })
     .option('uci-interface', { type: 'string', describe: 'OpenWrt interface of the next hops (default: lan)', group: 'Print:' })
-    .option('proto', { type: 'number', describe: 'route protocol number that marks minilb routes (default: 250)', group: 'Print:' })
+    .option('proto', { type: 'string', describe: 'route protocol number that marks minilb routes (default: 250)', group: 'Print:' })
     .option('apply', { type: 'boolean', describe: 'change the router to match the cluster', group: 'Router:' })
     .option('dry-run', { type: 'boolean', describe: 'read the router and print the plan; change nothing', group: 'Router:' })
     .option('watch', { type: 'boolean', describe: 'keep the router in sync until stopped (needs --yes)', group: 'Router:' })
-    .option('ssh', { type: 'string', describe: '[user@]host[:port] of the router (the system ssh and its config are used)', group: 'Router:' })
-    .option('ssh-option', { alias: 'o', type: 'array', string: true, describe: 'ssh -o option, repeatable (-o IdentityFile=...)', group: 'Router:' })
-    .option('ssh-timeout', { type: 'number', describe: 'seconds one ssh session may take (default: 60)', group: 'Router:' })
-    .option('router', { type: 'string', choices: ['linux', 'openwrt', 'auto'], describe: 'kind of router (default: auto, by /etc/openwrt_release)', group: 'Router:' })
+    .option('router', { type: 'string', describe: 'kind of router: linux, openwrt or auto (default: auto, by /etc/openwrt_release)', group: 'Router:' })
     .option('yes', { alias: 'y', type: 'boolean', describe: 'apply without asking', group: 'Router:' })
     .option('prune', { type: 'boolean', describe: 'remove minilb routes of nodes that are gone (default: on; --no-prune)', group: 'Router:' })
     .option('allow-empty', { type: 'boolean', describe: 'let a cluster without routes remove every minilb route', group: 'Router:' })
-    .option('interval', { type: 'number', describe: 'seconds between --watch rounds (default: 30)', group: 'Router:' })
+    .option('interval', { type: 'string', describe: 'seconds between --watch rounds (default: 30)', group: 'Router:' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'also list routes already in place', group: 'Router:' })
-    .example('$0 routes --format dnsmasq --default-gateway 192.168.1.1', 'DHCP option 121 for dnsmasq')
+    .example('$0 routes -o dnsmasq --default-gateway 192.168.1.1', 'DHCP option 121 for dnsmasq')
     .example('$0 routes --apply --ssh root@192.168.1.1 --dry-run', 'show what would change on the router')
-    .example('$0 routes --watch --yes --ssh root@openwrt.lan -o IdentityFile=/keys/router', 'keep an OpenWrt router in sync')
+    .example('$0 routes --watch --yes --ssh root@openwrt.lan --ssh-option IdentityFile=/keys/router', 'keep an OpenWrt router in sync')
     .epilogue(
       'Exit status: 0 done, 2 bad flags, 3 cluster unreadable, 4 ssh failed, 5 refused (nothing changed), ' +
         '6 some changes did not take, 7 foreign routes left alone, 8 not confirmed.',
@@ -116,8 +113,8 @@ async function applyRoutes(opts: ApplyOptions, io: Io): Promise<ExitCode> {
   return result.exitCode;
 }
 
-export async function runRoutes(args: RoutesArgs, io: Io = processIo): Promise<ExitCode> {
-  const opts = routesOptions(args);
+export async function runRoutes(args: RoutesArgs | RoutesOptions, io: Io = processIo): Promise<ExitCode> {
+  const opts = 'mode' in args ? args : routesOptions(args);
   if (opts.mode !== 'print') return applyRoutes(opts, io);
   const { routes, problems } = desiredRoutes(await readNodes(opts.source));
   for (const p of problems) io.err(`warning: ${p.message}\n`);
@@ -128,11 +125,13 @@ export async function runRoutes(args: RoutesArgs, io: Io = processIo): Promise<E
   return exitCodes.ok;
 }
 
-export const routesCommand: CommandModule<object, RoutesArgs> = {
+export const routesCommand: CliCommand<RoutesArgs> = {
   command: 'routes',
   describe: 'print or apply the podCIDR routes your LAN router needs',
   builder,
-  handler: async (args) => {
-    process.exitCode = await runRoutes(args);
+  prepare: (args) => {
+    const notes: string[] = [];
+    const opts = routesOptions(args, notes);
+    return { notes, run: () => runRoutes(opts) };
   },
 };

@@ -2,31 +2,31 @@
 // refusal names the flag and what to do, before anything is read or changed.
 
 import { parseIpAddress } from 'minilb-server';
+import { clusterSource } from '../cluster/cluster-options.js';
 import type { ClusterSource } from '../cluster/read-cluster.js';
-import { CliError, exitCodes } from '../exit-codes.js';
+import { numberFlag, single, usage } from '../flags/flag-values.js';
 import { formatsNeedingDefaultGateway, routeFormats, type RouteFormat } from './formats/route-format.js';
 import { routerKinds, type RouterKind } from './router/router-driver.js';
-import { parseSshTarget, SshTargetError, type SshTarget } from './router/ssh-target.js';
+import { sshOptionValues, sshTarget, sshTimeoutMs, type SshArgs } from './router/ssh-flags.js';
+import type { SshTarget } from './router/ssh-target.js';
 
-export interface RoutesArgs {
+export interface RoutesArgs extends SshArgs {
   manifests?: string[] | undefined;
   kubeconfig?: string | undefined;
   context?: string | undefined;
-  format?: string | undefined;
+  output?: string | string[] | undefined;
+  format?: string | undefined; // the old spelling of --output
   defaultGateway?: string | undefined;
   apply?: boolean | undefined;
   dryRun?: boolean | undefined;
   watch?: boolean | undefined;
-  ssh?: string | undefined;
-  sshOption?: string[] | undefined;
-  sshTimeout?: number | undefined;
   router?: string | undefined;
   yes?: boolean | undefined;
-  proto?: number | undefined;
+  proto?: number | string | undefined;
   prune?: boolean | undefined;
   allowEmpty?: boolean | undefined;
   uciInterface?: string | undefined;
-  interval?: number | undefined;
+  interval?: number | string | undefined;
   verbose?: boolean | undefined;
 }
 
@@ -59,69 +59,79 @@ export interface ApplyOptions {
 
 export type RoutesOptions = PrintOptions | ApplyOptions;
 
-function usage(message: string): never {
-  throw new CliError(message, exitCodes.usage);
+// `-o` was --ssh-option here before it meant --output in every command. An ssh option always
+// has an "=" (Key=Value) and a format never does, so old scripts keep working, with a note.
+function splitOutput(args: RoutesArgs, notes: string[]): { format: { flag: string; value: string } | undefined; legacySsh: string[] } {
+  const outputs = args.output === undefined ? [] : Array.isArray(args.output) ? args.output.map(String) : [String(args.output)];
+  const legacySsh = outputs.filter((o) => o.includes('='));
+  if (legacySsh.length > 0) notes.push('-o Key=Value for an ssh option is deprecated: write --ssh-option Key=Value (-o is --output)');
+  const formats = outputs.filter((o) => !o.includes('='));
+  if (formats.length > 1) usage(`-o/--output was given ${formats.length} times: give it once`);
+  if (formats.length === 1 && args.format !== undefined) usage('--format is the old spelling of -o/--output: give one of them');
+  if (args.format !== undefined) {
+    notes.push('--format is deprecated: write -o/--output');
+    return { format: { flag: '--format', value: single('--format', args.format)! }, legacySsh };
+  }
+  if (formats.length === 1) return { format: { flag: '--output', value: single('--output', formats[0]) ! }, legacySsh };
+  return { format: undefined, legacySsh };
 }
 
-export function routesOptions(args: RoutesArgs): RoutesOptions {
-  const manifests = (args.manifests ?? []).filter((m) => m !== '');
-  if (manifests.length > 0 && (args.kubeconfig || args.context)) {
-    usage('--manifests reads files and --kubeconfig/--context read a cluster: give one or the other');
-  }
-  const source: ClusterSource = { manifests: manifests.length > 0 ? manifests : undefined, kubeconfig: args.kubeconfig, context: args.context };
+// `notes` collects deprecation notes, printed only once every flag has been accepted.
+export function routesOptions(args: RoutesArgs, notes: string[] = []): RoutesOptions {
+  const source = clusterSource(args);
+  const { format: formatFlag, legacySsh } = splitOutput(args, notes);
+  const sshOptionArgs = legacySsh.length > 0 ? [...(args.sshOption ?? []), ...legacySsh] : args.sshOption;
 
-  const proto = args.proto ?? 250;
   // 0-4 are the kernel's own (unspec, redirect, kernel, boot, static): marking with them would
   // claim routes that other tools and people make.
-  if (!Number.isInteger(proto) || proto < 5 || proto > 255) usage(`--proto ${args.proto}: give a route protocol number from 5 to 255 (250 by default)`);
-  const uciInterface = args.uciInterface ?? 'lan';
+  const proto =
+    numberFlag('--proto', args.proto, { min: 5, max: 255, integer: true, expect: 'a route protocol number from 5 to 255 (250 by default)' }) ?? 250;
+  const uciInterface = single('--uci-interface', args.uciInterface) ?? 'lan';
   if (!/^[A-Za-z0-9_]+$/.test(uciInterface)) usage(`--uci-interface ${uciInterface}: an OpenWrt interface name has only letters, digits and _`);
+  const router = single('--router', args.router);
+  const sshText = single('--ssh', args.ssh);
+  const interval = numberFlag('--interval', args.interval, { min: 1, expect: 'at least 1 second' });
+  const sshTimeout = sshTimeoutMs(args);
+  const sshOptions = sshOptionValues(sshOptionArgs);
 
   const changesRouter = Boolean(args.apply || args.dryRun || args.watch);
   if (!changesRouter) {
-    if (args.ssh) usage('--ssh names the router for --apply, --dry-run or --watch; add one of them');
-    for (const flag of ['yes', 'router', 'sshOption', 'allowEmpty'] as const) {
-      if (args[flag] !== undefined && !(Array.isArray(args[flag]) && args[flag].length === 0)) {
-        usage(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --apply, --dry-run or --watch`);
-      }
-    }
-    const format = (args.format ?? 'ip') as RouteFormat;
-    if (!routeFormats.includes(format)) usage(`--format ${args.format}: choose one of ${routeFormats.join(', ')}`);
+    if (sshText) usage('--ssh names the router for --apply, --dry-run or --watch; add one of them');
+    const routerOnly: [string, boolean][] = [
+      ['--yes', args.yes !== undefined],
+      ['--router', router !== undefined],
+      ['--ssh-option', sshOptions.length > 0],
+      ['--ssh-timeout', args.sshTimeout !== undefined],
+      ['--allow-empty', args.allowEmpty !== undefined],
+      ['--prune', args.prune !== undefined],
+      ['--interval', interval !== undefined],
+      ['--verbose', args.verbose !== undefined],
+    ];
+    for (const [flag, given] of routerOnly) if (given) usage(`${flag} only applies with --apply, --dry-run or --watch`);
+    const format = (formatFlag?.value ?? 'ip') as RouteFormat;
+    if (!routeFormats.includes(format)) usage(`${formatFlag!.flag} ${formatFlag!.value}: choose one of ${routeFormats.join(', ')}`);
     let defaultGateway: string | undefined;
-    if (args.defaultGateway !== undefined) {
-      const gw = parseIpAddress(args.defaultGateway);
-      if (!gw || gw.family !== 4) usage(`--default-gateway ${args.defaultGateway}: give the LAN router's IPv4 address`);
-      defaultGateway = args.defaultGateway;
+    const gateway = single('--default-gateway', args.defaultGateway);
+    if (gateway !== undefined) {
+      const gw = parseIpAddress(gateway);
+      if (!gw || gw.family !== 4) usage(`--default-gateway ${gateway}: give the LAN router's IPv4 address`);
+      defaultGateway = gateway;
     }
     if (formatsNeedingDefaultGateway.has(format) && !defaultGateway) {
       usage(
-        `--format ${format} needs --default-gateway <router IPv4>: a client that accepts option 121 ignores the router option, ` +
+        `${formatFlag!.flag} ${format} needs --default-gateway <router IPv4>: a client that accepts option 121 ignores the router option, ` +
           'so the default route must be part of it',
       );
     }
     return { mode: 'print', source, format, defaultGateway, uciInterface, proto };
   }
 
-  if (args.format !== undefined) usage('--format prints routes; --apply, --dry-run and --watch change a router: use one or the other');
+  if (formatFlag !== undefined) usage(`${formatFlag.flag} prints routes; --apply, --dry-run and --watch change a router: use one or the other`);
   if (args.defaultGateway !== undefined) usage('--default-gateway is for the DHCP formats, not for --apply');
-  if (!args.ssh) usage('--apply, --dry-run and --watch need --ssh [user@]host[:port]');
-  let ssh: SshTarget;
-  try {
-    ssh = parseSshTarget(args.ssh);
-  } catch (err) {
-    if (err instanceof SshTargetError) usage(err.message);
-    throw err;
-  }
-  const router = (args.router ?? 'auto') as RouterKind | 'auto';
-  if (router !== 'auto' && !routerKinds.includes(router)) usage(`--router ${args.router}: choose linux, openwrt or auto`);
-  const sshOptions = args.sshOption ?? [];
-  for (const option of sshOptions) {
-    if (/[\n\r]/.test(option) || option.startsWith('-')) usage(`-o ${JSON.stringify(option)}: give ssh options as Key=Value`);
-  }
-  const sshTimeout = args.sshTimeout ?? 60;
-  if (!(sshTimeout >= 5)) usage(`--ssh-timeout ${args.sshTimeout}: give at least 5 seconds`);
-  const interval = args.interval ?? 30;
-  if (!(interval >= 1)) usage(`--interval ${args.interval}: give at least 1 second`);
+  if (!sshText) usage('--apply, --dry-run and --watch need --ssh [user@]host[:port]');
+  const ssh = sshTarget(sshText);
+  const kind = (router ?? 'auto') as RouterKind | 'auto';
+  if (kind !== 'auto' && !routerKinds.includes(kind)) usage(`--router ${router}: choose linux, openwrt or auto`);
   if (args.watch && !args.yes && !args.dryRun) {
     usage('--watch changes the router unattended: add --yes (or --dry-run to only print what it would do)');
   }
@@ -129,17 +139,17 @@ export function routesOptions(args: RoutesArgs): RoutesOptions {
     mode: args.watch ? 'watch' : 'apply',
     source,
     ssh,
-    sshText: args.ssh,
+    sshText,
     sshOptions,
-    sshTimeoutMs: sshTimeout * 1000,
-    router,
+    sshTimeoutMs: sshTimeout,
+    router: kind,
     yes: Boolean(args.yes),
     dryRun: Boolean(args.dryRun),
     proto,
     prune: args.prune ?? true,
     allowEmpty: Boolean(args.allowEmpty),
     uciInterface,
-    intervalMs: interval * 1000,
+    intervalMs: (interval ?? 30) * 1000,
     verbose: Boolean(args.verbose),
   };
 }

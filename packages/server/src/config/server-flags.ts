@@ -9,6 +9,7 @@ import type { HealthCheckSettings } from '../health/prober.js';
 import { parseListenAddress, parseUpstreamAddress, type HostPort, type UpstreamAddress } from './host-port.js';
 import { logLevels, type LogLevel } from './log-levels.js';
 import { parseHostname } from '../index/hostnames.js';
+import { serverVersion } from '../version.js';
 
 export interface ServerConfig {
   kubeconfig: string | undefined;
@@ -93,7 +94,7 @@ const flagOptions = {
   health: { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' },
   manifests: { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' },
   'lb-class': { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' },
-  'log-level': { type: 'string', default: 'info', choices: logLevels as unknown as string[], describe: 'log level' },
+  'log-level': { type: 'string', default: 'info', describe: `log level: ${logLevels.join(', ')}` },
   'leader-elect': { type: 'boolean', default: true, describe: 'elect one replica to write Service status' },
   'lease-name': { type: 'string', default: 'minilb', describe: 'name of the leader-election Lease' },
   'lease-namespace': { type: 'string', describe: "namespace of the Lease (default: the pod's namespace)" },
@@ -120,8 +121,29 @@ export function serverFlagParser() {
     .options(flagOptions)
     .strict()
     .help()
-    .version(false)
+    .alias('h', 'help')
+    .version(serverVersion)
     .wrap(100);
+}
+
+export type ServerCommandLine = { kind: 'printed' } | { kind: 'serve'; config: ServerConfig };
+
+// --help, -h and --version print and leave nothing to start.
+export async function readServerCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerCommandLine> {
+  const config = await parseServerFlags(argv, env).catch((err: unknown) => {
+    if (err instanceof PrintedAndDone) return undefined;
+    throw err;
+  });
+  return config ? { kind: 'serve', config } : { kind: 'printed' };
+}
+
+class PrintedAndDone extends Error {}
+
+// "Unknown argument: no-such-flag" names the flag as yargs stored it; say it as a flag.
+function oneLine(message: string): string {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message.trim());
+  if (unknown) return `unknown flag ${unknown[1]!.split(', ').map((n) => `-${n}`).join(', ')} (see minilb-server --help)`;
+  return message.replace(/\s*\n\s*/g, ' ');
 }
 
 // Parses argv (without node and script); throws FlagError with one line naming the flag.
@@ -133,7 +155,8 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     })
     .exitProcess(false)
     .parseAsync([...minilbEnv(env, serverFlagNames), ...argv]);
-  if (failure) throw new FlagError(failure.replace(/\s*\n\s*/g, ' '));
+  if (failure) throw new FlagError(oneLine(failure));
+  if (parsed.help || parsed.version) throw new PrintedAndDone();
 
   const text = (name: string): string => {
     const value = (parsed as Record<string, unknown>)[name];
@@ -176,7 +199,11 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     health: health === '' ? undefined : flag('health', () => parseListenAddress(health)),
     manifests: (parsed.manifests ?? []).flatMap((m) => String(m).split(',')).filter((m) => m !== ''),
     lbClass: text('lb-class'),
-    logLevel: text('log-level') as LogLevel,
+    logLevel: flag('log-level', () => {
+      const level = text('log-level');
+      if (!(logLevels as readonly string[]).includes(level)) throw new Error(`"${level}": choose one of ${logLevels.join(', ')}`);
+      return level as LogLevel;
+    }),
     leaderElect: parsed['leader-elect'],
     leaseName: text('lease-name'),
     leaseNamespace: parsed['lease-namespace'],

@@ -69,6 +69,17 @@ async function run(opts: SyncOptions, script: string, stage: string): Promise<Sc
   return parsed;
 }
 
+// The plan is refused because some next hops are not on-link; `hops` lists every one of them.
+export class OffLinkRefusal extends CliError {
+  constructor(readonly hops: { node: string; line: string }[]) {
+    super(
+      `refused: every next hop must be on-link on the router, and these are not:\n${hops.map((h) => `  ${h.line}`).join('\n')}\n` +
+        "Nothing was changed. Check the nodes' InternalIPs, or that the router has an address on their network.",
+      exitCodes.refused,
+    );
+  }
+}
+
 const mayBePartial = '\nThe router may be partly changed: run again to see what is left.';
 
 function parseState(opts: SyncOptions, driver: RouterDriver, output: ScriptOutput, stage: string, hops: string[]): RouterState {
@@ -126,15 +137,9 @@ export async function syncRouter(routes: readonly PodRoute[], opts: SyncOptions)
   const offLink = changes.flatMap((a) => {
     if (a.op === 'remove') return [];
     const check = state.hops.get(a.route.via);
-    return check && !check.onLink ? [`next hop ${a.route.via} of ${a.route.cidr} (node ${a.route.node}): ${check.why}`] : [];
+    return check && !check.onLink ? [{ node: a.route.node, line: `next hop ${a.route.via} of ${a.route.cidr} (node ${a.route.node}): ${check.why}` }] : [];
   });
-  if (offLink.length > 0) {
-    throw new CliError(
-      `refused: every next hop must be on-link on the router, and these are not:\n${offLink.map((l) => `  ${l}`).join('\n')}\n` +
-        'Nothing was changed. Check the nodes\' InternalIPs, or that the router has an address on their network.',
-      exitCodes.refused,
-    );
-  }
+  if (offLink.length > 0) throw new OffLinkRefusal(offLink);
   if (changes.length === 0) {
     opts.out(conflicts ? 'Nothing minilb may change: the conflicts above need a person.' : 'Nothing to change.');
     return { exitCode: settled, kind, applied: 0, plan };
