@@ -6,7 +6,7 @@ import type { Logger } from './log.js';
 
 // Cluster objects and the record index: what a name resolves to, and why.
 export * from './index/cluster-objects.js';
-export { RecordIndex, hostAnnotation, excludeAnnotation } from './index/record-index.js';
+export { RecordIndex, hostAnnotation, excludeAnnotation, type HealthReport } from './index/record-index.js';
 export type { Explanation, ChainStep, ServiceEndpoints } from './index/explanation.js';
 export { claimOwner, describeClaim, type Claim, type ClaimKind } from './index/claims.js';
 export { serviceProblems, type ServiceProblem } from './index/service-problems.js';

@@ -4,18 +4,20 @@
 import type { Argv } from 'yargs';
 import { clusterOptions, clusterSource, zoneSettings, type ClusterArgs, type ZoneSettings } from '../cluster/cluster-options.js';
 import { readClusterObjects, type ClusterSource } from '../cluster/read-cluster.js';
-import { dnsServerFlag } from '../flags/address-flags.js';
+import { dnsServerFlag, httpUrlFlag } from '../flags/address-flags.js';
 import type { CliCommand } from '../flags/cli-command.js';
 import { numberFlag, oneOf, several, single, usage } from '../flags/flag-values.js';
 import { routerKinds, type RouterKind } from '../routes/router/router-driver.js';
 import { sshFlags, sshSettings, type SshArgs, type SshSettings } from '../routes/router/ssh-flags.js';
 import { clusterFindings, drainNotes } from './cluster-findings.js';
 import { checkDnsServer } from './dns-check.js';
+import { checkEndpointHealth } from './health-check.js';
 import { doctorExitCode, formatDoctorReport, type DoctorReport } from './doctor-report.js';
 import { checkRouter } from './router-check.js';
 
 export interface DoctorArgs extends ClusterArgs, SshArgs {
   dns?: string | undefined;
+  api?: string | undefined;
   router?: string | undefined;
   O?: string[] | undefined; // the old spelling of --ssh-option
   proto?: number | string | undefined;
@@ -27,6 +29,7 @@ export interface DoctorOptions {
   zone: ZoneSettings;
   router: { ssh: SshSettings; kind: RouterKind | 'auto'; proto: number } | undefined;
   dns: string | undefined;
+  api: string | undefined;
   output: 'text' | 'json';
 }
 
@@ -66,6 +69,7 @@ export function doctorOptions(args: DoctorArgs, notes: string[] = []): DoctorOpt
             proto: proto ?? 250,
           },
     dns: dnsServerFlag('--dns', args.dns),
+    api: httpUrlFlag('--api', args.api),
     output,
   };
 }
@@ -87,6 +91,15 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       report.unchecked.push(`the router ${opts.router.ssh.text}: ${(err as Error).message}`);
     }
   }
+  if (opts.api) {
+    try {
+      const health = await checkEndpointHealth(opts.api);
+      report.findings.push(...health.findings);
+      report.notes.push(...health.notes);
+    } catch (err) {
+      report.unchecked.push(`the health checks of ${opts.api}: ${(err as Error).message}`);
+    }
+  }
   if (opts.dns) {
     const dns = await checkDnsServer(opts.dns, opts.zone.domain);
     report.findings.push(...dns.findings);
@@ -104,6 +117,7 @@ export const doctorCommand: CliCommand<DoctorArgs> = {
       .option('O', { type: 'array', string: true, hidden: true })
       .option('proto', { type: 'string', describe: 'route protocol number of minilb routes (default: 250)', group: 'Router:' })
       .option('dns', { type: 'string', describe: 'also check that this minilb (host:port) answers for its zone over UDP and TCP' })
+      .option('api', { type: 'string', describe: "also show what this minilb's health checks see (http://host:port, its /v1/endpoint-health)" })
       .option('output', { alias: 'o', type: 'string', describe: 'output format: text or json (default: text)' })
       .example('$0 doctor --ssh root@192.168.1.1 --dns 192.168.1.31:53', 'check everything')
       .epilogue('Exit status: 0 nothing wrong, 1 problems found, 2 something could not be checked or a bad flag.') as unknown as Argv<DoctorArgs>,

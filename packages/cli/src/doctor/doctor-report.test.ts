@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDnsServer } from './dns-check.js';
+import { checkEndpointHealth } from './health-check.js';
+import { createServer } from 'node:http';
 import { doctorExitCode, formatDoctorReport } from './doctor-report.js';
 
 const demo = fileURLToPath(new URL('../../../../examples/demo-cluster.yaml', import.meta.url));
@@ -69,6 +71,27 @@ describe('minilb doctor', () => {
 
     const text = formatInspectReport(await inspectHostname({ ...opts, name: 'paperless.sko.ai', objects }));
     expect(text).toMatch(/10\.244\.1\.22\s+ready\s+pod \S+ on node2\s+not answered  demoted: node cordoned/);
+  });
+
+  it('with --api, reports endpoints a server found down and its suspect nodes', async () => {
+    const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
+    index.replaceAll(await readManifests([demo]));
+    index.updateHealth({
+      endpoints: [{ service: 'haproxy/internal-kubernetes-ingress', address: '10.244.1.22', health: { state: 'down', since: '2026-12-01T10:00:00.000Z', detail: 'no connection within 1000 ms' } }],
+      suspectNodes: [{ node: 'node3', since: '2026-12-01T10:00:01.000Z' }],
+    });
+    // The report as a server's /v1/endpoint-health serves it.
+    const server = createServer((_req, res) => res.end(JSON.stringify(index.healthReport())));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { findings, notes } = await checkEndpointHealth(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+      expect(notes[0]).toBe('Node node3 is suspect since 2026-12-01T10:00:01.000Z: every probed endpoint on it fails without a reply; its endpoints are answered only as a last resort');
+      expect(notes.some((n) => /endpoint 10\.244\.2\.\d+ on node3: demoted: node suspect/.test(n))).toBe(true);
+      const down = findings.find((f) => f.check === 'endpoints-down');
+      expect(down?.message).toContain('10.244.1.22 down since 2026-12-01T10:00:00.000Z (no connection within 1000 ms)');
+    } finally {
+      server.close();
+    }
   });
 
   it('checks a live server over UDP and TCP, and reports one that is not there', async () => {

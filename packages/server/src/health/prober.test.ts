@@ -10,6 +10,7 @@ import { Prober, type HealthCheckSettings } from './prober.js';
 import { startDnsServer } from '../dns/dns-server.js';
 import { parseListenAddress } from '../config/host-port.js';
 import { udpQuery } from '../../testing/dns-test-client.js';
+import { startHttpServer } from '../http/http-server.js';
 
 const fast: HealthCheckSettings = { defaultMode: 'none', intervalMs: 60, timeoutMs: 300, fall: 2, rise: 1, maxConcurrent: 16, perSecond: 1000 };
 const log = createLogger('silent');
@@ -139,6 +140,15 @@ describe('prober', () => {
     expect(answers(index, 'db.shop.minilb')).toEqual(['10.244.2.9']);
     expect(index.explain('db.shop.minilb').services[0]!.endpoints[0]!.demoted).toMatch(/^node suspect since/);
     expect(index.endpointStates()).toMatchObject({ suspectNodes: 1 });
+    const http = await startHttpServer({ listen: parseListenAddress('127.0.0.1:0'), index, log, healthy: () => ({ ok: true, detail: 'ok' }) });
+    cleanups.push(() => http.close());
+    const report = (await (await fetch(`http://127.0.0.1:${http.port}/v1/endpoint-health`)).json()) as ReturnType<RecordIndex['healthReport']>;
+    expect(Object.keys(report.suspectNodes)).toEqual(['n1']);
+    expect(report.endpoints.map((e) => `${e.service} ${e.address} ${e.health}`).sort()).toEqual([
+      'shop/db 10.244.1.9 unchecked',
+      'shop/web 10.244.1.5 down',
+      'shop/web 10.244.1.6 down',
+    ]);
 
     n1Dead = false;
     await until('n1 cleared', () => !index.suspects().has('n1'));

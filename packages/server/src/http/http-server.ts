@@ -1,5 +1,6 @@
 // The HTTP side on -health: /healthz for probes, /metrics for Prometheus and
-// /v1/explain?name= for "why does this name resolve like that".
+// /v1/explain?name= for "why does this name resolve like that", /v1/endpoint-health for the
+// endpoints health checks or drained nodes keep out of answers.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,8 +51,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
         if (!name) return send(400, 'application/json', JSON.stringify({ error: 'missing ?name=<hostname>' }));
         return send(200, 'application/json', JSON.stringify(options.index.explain(name), null, 2));
       }
+      case '/v1/endpoint-health':
+        return send(200, 'application/json', JSON.stringify(options.index.healthReport(), null, 2));
       default:
-        return send(404, 'text/plain', 'not found: try /healthz, /metrics or /v1/explain?name=\n');
+        return send(404, 'text/plain', 'not found: try /healthz, /metrics, /v1/explain?name= or /v1/endpoint-health\n');
     }
   };
   server.keepAliveTimeout = 5000;

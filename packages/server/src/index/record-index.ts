@@ -7,7 +7,7 @@ import type { ClusterObject, ObjectKind, ObjectRef, TrimmedService } from './clu
 import { objectKey } from './cluster-objects.js';
 import type { Claim } from './claims.js';
 import { ClaimTable } from './claim-table.js';
-import type { EndpointSet } from './endpoint-selection.js';
+import type { EndpointInfo, EndpointSet } from './endpoint-selection.js';
 import { Trace, type Explanation } from './explanation.js';
 import { normalizeName } from './hostnames.js';
 import type { Lookup, NameIndex } from './name-lookup.js';
@@ -31,6 +31,12 @@ function asRejection(problem: ObjectProblem): Rejection {
 }
 
 export type IndexChange = { upsert: ClusterObject } | { remove: Pick<ClusterObject, 'kind' | 'meta'> };
+
+export interface HealthReport {
+  suspectNodes: Record<string, string>; // node -> suspect since
+  endpoints: (EndpointInfo & { service: string; failOpen: boolean })[];
+  omitted: number; // past the limit
+}
 
 export interface RecordIndexOptions {
   zone: string; // e.g. 'minilb'
@@ -143,6 +149,26 @@ export class RecordIndex implements NameIndex {
   // Nodes the prober suspects dead, with the time the suspicion began.
   suspects(): ReadonlyMap<string, string> {
     return this.health.suspects();
+  }
+
+  // Endpoints that are down or demoted, and the suspect nodes: what `minilb doctor --api` reports.
+  // At most `limit` endpoints, so the HTTP answer stays bounded.
+  healthReport(limit = 1000): HealthReport {
+    const endpoints: HealthReport['endpoints'] = [];
+    let omitted = 0;
+    for (const service of this.store.list('Service')) {
+      if (!this.isEligible(service)) continue;
+      const set = this.endpointsOf(service.meta.namespace, service.meta.name);
+      for (const ep of set?.endpoints ?? []) {
+        if (!ep.candidate || (ep.health !== 'down' && ep.demoted === undefined)) continue;
+        if (endpoints.length >= limit) {
+          omitted++;
+          continue;
+        }
+        endpoints.push({ service: `${service.meta.namespace}/${service.meta.name}`, failOpen: set!.failOpen, ...ep });
+      }
+    }
+    return { suspectNodes: Object.fromEntries(this.health.suspects()), endpoints, omitted };
   }
 
   // Endpoints of eligible Services by what answers do with them, for the minilb_endpoints gauge.
