@@ -52,6 +52,29 @@ describe('minilb CLI', () => {
     }
   });
 
+  // Issue 11, finding 4: what the server ignores or refuses, doctor lists.
+  it('doctor: lists the objects minilb ignores or refuses, with where they are and what to fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'minilb-doctor-rejected-'));
+    try {
+      await writeFile(
+        join(dir, 'c.yaml'),
+        [
+          'kind: Servce\nmetadata: {name: typo, namespace: shop}',
+          'kind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer, loadBalancerClass: minilb}',
+          'kind: EndpointSlice\nmetadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nendpoints: [{addresses: [192.0.2.10]}, {addresses: [not-an-ip]}]',
+          'kind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer, loadBalancerClass: minilb}',
+        ].join('\n---\n'),
+      );
+      const found = await minilb('doctor', '--manifests', join(dir, 'c.yaml'));
+      expect(found.code).toBe(1);
+      expect(found.stdout).toMatch(/✗ \[rejected-object\] Servce shop\/typo \(.*c\.yaml document 1\): ignored, unknown kind "Servce"; did you mean Service\?/);
+      expect(found.stdout).toMatch(/✗ \[rejected-object\] Service shop\/web is defined twice: .*c\.yaml document 4 replaces .*c\.yaml document 2/);
+      expect(found.stdout).toContain('✗ [rejected-object] EndpointSlice shop/web-1 endpoints[1].addresses: "not-an-ip" is not an IPv4 address; dropped');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('corefile: prints the forwarding block for the served hostnames', async () => {
     const out = await minilb('corefile', '--manifests', demo, '--to', '127.0.0.1:5353', '--zone', 'sko.ai');
     expect(out.code).toBe(0);

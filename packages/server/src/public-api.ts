@@ -15,7 +15,8 @@ export type { EndpointInfo, EndpointSet } from './index/endpoint-selection.js';
 
 // Sources: manifest files; a live cluster through clusterAccess().
 export { trimObject } from './sources/trim-object.js';
-export { readManifests, ManifestError } from './sources/manifest-files.js';
+export { readManifests, readManifestsReport, ManifestError } from './sources/manifest-files.js';
+export type { Rejection, RejectionReason } from './index/rejections.js';
 export type { KubeClient, KubeApiError } from './sources/kubernetes/kube-client.js';
 
 // The parts that load heavy dependencies come through loaders, so importing this module stays

@@ -20,7 +20,7 @@ export interface BuiltServer {
   exited: Promise<number | null>;
 }
 
-export async function startBuiltServer(args: string[], nodeArgs: string[] = []): Promise<BuiltServer> {
+export async function startBuiltServer(args: string[], nodeArgs: string[] = [], startTimeoutMs = 15_000): Promise<BuiltServer> {
   const child = spawn(process.execPath, [...nodeArgs, serverBundle, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -28,7 +28,7 @@ export async function startBuiltServer(args: string[], nodeArgs: string[] = []):
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     const line = output.split('\n').find((l) => l.includes('"minilb is serving"'));
     if (line) {

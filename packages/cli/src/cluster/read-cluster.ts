@@ -2,7 +2,7 @@
 // kubeconfig (--kubeconfig, in-cluster, KUBECONFIG, ~/.kube/config), with the server's own
 // one-shot snapshot reader so both see a cluster the same way.
 
-import { clusterAccess, readManifests, type ClusterObject, type TrimmedNode } from 'minilb-server';
+import { clusterAccess, readManifestsReport, type ClusterObject, type Rejection, type TrimmedNode } from 'minilb-server';
 import { CliError, exitCodes } from '../exit-codes.js';
 
 export interface ClusterSource {
@@ -16,11 +16,14 @@ export async function readNodes(source: ClusterSource): Promise<TrimmedNode[]> {
   return objects.filter((o): o is TrimmedNode => o.kind === 'Node');
 }
 
-// Every object the record index reads, or only the kinds in `only`.
-export async function readClusterObjects(source: ClusterSource, only?: ReadonlySet<string>): Promise<ClusterObject[]> {
+// Every object the record index reads, or only the kinds in `only`. What the manifests hold
+// that minilb ignores (other kinds, duplicates) is added to `rejections` when given.
+export async function readClusterObjects(source: ClusterSource, only?: ReadonlySet<string>, rejections?: Rejection[]): Promise<ClusterObject[]> {
   if (source.manifests && source.manifests.length > 0) {
     try {
-      const objects = await readManifests(source.manifests);
+      const report = await readManifestsReport(source.manifests);
+      rejections?.push(...report.rejections);
+      const objects = report.objects;
       return only ? objects.filter((o) => only.has(o.kind)) : objects;
     } catch (err) {
       throw new CliError(`cannot read the manifests: ${(err as Error).message}`, exitCodes.cluster);

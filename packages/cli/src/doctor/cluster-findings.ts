@@ -2,7 +2,7 @@
 // pod IPs inside their node's podCIDRs, ports equal to targetPorts, ready endpoints, and one
 // owner per hostname. Pure: objects in, findings out.
 
-import { claimOwner, RecordIndex, serviceProblems, type ClusterObject, type TrimmedNode, type TrimmedService } from 'minilb-server';
+import { claimOwner, RecordIndex, serviceProblems, type ClusterObject, type Rejection, type RejectionReason, type TrimmedNode, type TrimmedService } from 'minilb-server';
 import { podAddressProblem } from '../inspect/pod-address-check.js';
 
 export interface Finding {
@@ -14,6 +14,7 @@ export interface Finding {
     | 'only-drained-endpoints'
     | 'endpoints-down'
     | 'hostname-conflict'
+    | 'rejected-object'
     | 'router'
     | 'dns';
   objects: string[];
@@ -119,7 +120,22 @@ export function drainNotes(objects: ClusterObject[], options: { domain: string; 
   );
 }
 
-export function clusterFindings(objects: ClusterObject[], options: { domain: string; lbClass: string }): Finding[] {
+const rejectionFixes: Record<Exclude<RejectionReason, 'unused-kind'>, string> = {
+  'unknown-kind': 'fix the kind (minilb reads Service, EndpointSlice, Node, Ingress, Gateway, HTTPRoute, GRPCRoute and TLSRoute), or remove the object',
+  duplicate: 'keep one definition of the object',
+  'invalid-address': 'write IP addresses of the slice\'s addressType (or status ip fields that are IPs); whatever writes them has a bug',
+  'invalid-hostname': 'write a DNS name: labels of a-z, 0-9 and "-", at most 63 characters each, 253 in all',
+  'invalid-service-name': 'rename the Service or namespace to a DNS label (Kubernetes itself refuses such names)',
+};
+
+// What minilb refuses or leaves out, as the server logs it (kinds it does not read are notes).
+export function rejectionFindings(rejections: readonly Rejection[]): Finding[] {
+  return rejections.flatMap((r): Finding[] =>
+    r.reason === 'unused-kind' ? [] : [{ check: 'rejected-object', objects: [r.object], message: r.message, fix: rejectionFixes[r.reason] }],
+  );
+}
+
+export function clusterFindings(objects: ClusterObject[], options: { domain: string; lbClass: string }, sourceRejections: readonly Rejection[] = []): Finding[] {
   const index = new RecordIndex({ zone: options.domain, lbClass: options.lbClass });
   index.replaceAll(objects);
   const nodes = new Map(index.list('Node').map((n) => [n.meta.name, n]));
@@ -141,5 +157,6 @@ export function clusterFindings(objects: ClusterObject[], options: { domain: str
       fix: 'remove the name from all but one object, or mark the others with minilb/exclude: "true"',
     });
   }
+  findings.push(...rejectionFindings([...sourceRejections, ...index.rejections()]));
   return findings;
 }

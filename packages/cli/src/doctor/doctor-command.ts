@@ -2,6 +2,7 @@
 // Exit status 0 nothing wrong, 1 findings, 2 something could not be checked.
 
 import type { Argv } from 'yargs';
+import type { Rejection } from 'minilb-server';
 import { clusterOptions, clusterSource, zoneSettings, type ClusterArgs, type ZoneSettings } from '../cluster/cluster-options.js';
 import { readClusterObjects, type ClusterSource } from '../cluster/read-cluster.js';
 import { dnsServerFlag, httpUrlFlag } from '../flags/address-flags.js';
@@ -78,8 +79,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const report: DoctorReport = { findings: [], notes: [], unchecked: [] };
   let objects;
   try {
-    objects = await readClusterObjects(opts.source);
-    report.findings.push(...clusterFindings(objects, opts.zone));
+    const rejections: Rejection[] = [];
+    objects = await readClusterObjects(opts.source, undefined, rejections);
+    report.findings.push(...clusterFindings(objects, opts.zone, rejections));
     report.notes.push(...drainNotes(objects, opts.zone));
   } catch (err) {
     report.unchecked.push(`the cluster: ${(err as Error).message}`);

@@ -262,7 +262,9 @@ export class ManifestSource {
     this.failedSignatures.delete(file);
     const previous = this.files.get(file)?.objects;
     const objects = new Map<string, FileEntry>();
+    const turn = this.turns();
     for (const [key, where, fingerprint, sent] of outcome.entries) {
+      await turn();
       const object = sent ?? (previous?.get(key)?.fingerprint === fingerprint ? previous.get(key)!.object : undefined);
       if (!object) {
         // The worker and this side disagree on what was sent before: start that file afresh.
@@ -281,12 +283,15 @@ export class ManifestSource {
     const before = this.files.get(file)?.objects ?? new Map<string, FileEntry>();
     const after = next?.objects ?? new Map<string, FileEntry>();
     const touched: string[] = [];
+    const turn = this.turns();
     for (const [key, entry] of after) {
+      await turn();
       const old = before.get(key);
       if (!old) this.addOwner(key, file);
       if (!old || old.fingerprint !== entry.fingerprint || old.where !== entry.where) touched.push(key);
     }
     for (const key of before.keys()) {
+      await turn();
       if (after.has(key)) continue;
       this.removeOwner(key, file);
       touched.push(key);
@@ -297,6 +302,7 @@ export class ManifestSource {
 
     const changes: IndexChange[] = [];
     for (const key of touched) {
+      await turn();
       const holders = this.owners.get(key) ?? [];
       const winner = holders.length > 0 ? this.files.get(holders[holders.length - 1]!)!.objects.get(key)! : undefined;
       const losers = winner ? holders.slice(0, -1) : [];
@@ -332,6 +338,19 @@ export class ManifestSource {
     const holders = this.owners.get(key)?.filter((f) => f !== file) ?? [];
     if (holders.length > 0) this.owners.set(key, holders);
     else this.owners.delete(key);
+  }
+
+  // For loops over every object of a large file: a promise that yields to the event loop once
+  // the current turn has run sliceMs, so answers go out in between. Cheap between yields.
+  private turns(): () => Promise<void> | undefined {
+    let count = 0;
+    let since = performance.now();
+    return () => {
+      if ((++count & 255) !== 0 || performance.now() - since < this.sliceMs) return undefined;
+      return nextTurn().then(() => {
+        since = performance.now();
+      });
+    };
   }
 
   // Hands the changes to the index a slice at a time, yielding between slices, so queries are
