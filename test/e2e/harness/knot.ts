@@ -15,14 +15,14 @@ export interface Knot {
   stop(): Promise<void>;
 }
 
-export async function startKnot(zones: ZoneFile[]): Promise<Knot> {
+export async function startKnot(zones: ZoneFile[], listen: { host: string; port?: number } = { host: '127.0.0.1' }): Promise<Knot> {
   const dir = makeDir('knot');
-  const port = await freePort();
+  const port = listen.port ?? (await freePort());
   for (const zone of zones) writeFileSync(join(dir, `${zone.origin}.zone`), zone.text);
   const conf = [
     'server:',
     `  rundir: "${dir}"`,
-    `  listen: 127.0.0.1@${port}`,
+    `  listen: ${listen.host}@${port}`,
     'database:',
     `  storage: "${join(dir, 'db')}"`,
     'log:',
@@ -39,6 +39,6 @@ export async function startKnot(zones: ZoneFile[]): Promise<Knot> {
   ].join('\n');
   writeFileSync(join(dir, 'knot.conf'), conf);
   const proc = startProcess({ name: 'knotd', command: 'knotd', args: ['-c', join(dir, 'knot.conf')], dir });
-  await waitFor(() => dnsProbe(port), { what: `knotd answering on 127.0.0.1:${port}`, timeoutMs: 15_000, intervalMs: 100 });
+  await waitFor(() => dnsProbe(port, listen.host), { what: `knotd answering on ${listen.host}:${port}`, timeoutMs: 15_000, intervalMs: 100 });
   return { port, process: proc, stop: () => proc.stop() };
 }

@@ -30,6 +30,10 @@ export interface StartMinilbOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for /healthz 200; default 30 s. */
   timeoutMs?: number;
+  /** DNS on this loopback address and port instead of 127.0.0.1 and a free port (port 53 on a
+   * 127.x address of its own, for peers that only talk to port 53). */
+  dnsHost?: string;
+  dnsPort?: number;
 }
 
 /**
@@ -40,13 +44,14 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
   if (!existsSync(minilbMain)) {
     throw new Error(`${minilbMain} does not exist: run \`npm run build\` first (\`npm run test:e2e\` does)`);
   }
-  const dnsPort = await freePort();
+  const dnsHost = opts.dnsHost ?? '127.0.0.1';
+  const dnsPort = opts.dnsPort ?? (await freePort());
   const healthPort = await freePort();
   const dir = makeDir('minilb');
   const proc = startProcess({
     name: 'minilb',
     command: process.execPath,
-    args: [minilbMain, '-listen', `127.0.0.1:${dnsPort}`, '-health', `127.0.0.1:${healthPort}`, ...args],
+    args: [minilbMain, '-listen', `${dnsHost}:${dnsPort}`, '-health', `127.0.0.1:${healthPort}`, ...args],
     dir,
     env: { ...process.env, ...opts.env },
   });
@@ -61,7 +66,7 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
     });
     // /healthz can say 200 a moment before the DNS sockets listen: wait for a reply too.
     const answering = healthy.then(() =>
-      waitFor(() => dnsProbe(dnsPort), { what: `minilb answering DNS on 127.0.0.1:${dnsPort}`, timeoutMs: 10_000, intervalMs: 50 }),
+      waitFor(() => dnsProbe(dnsPort, dnsHost), { what: `minilb answering DNS on ${dnsHost}:${dnsPort}`, timeoutMs: 10_000, intervalMs: 50 }),
     );
     await Promise.race([answering, died]).catch((e: Error) => {
       throw new Error(`${e.message}${e.message.includes('---') ? '' : `\n${proc.logTail()}`}`);
@@ -69,7 +74,7 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
   };
   const minilb: Minilb = {
     dnsPort,
-    address: `127.0.0.1:${dnsPort}`,
+    address: `${dnsHost}:${dnsPort}`,
     healthPort,
     httpUrl,
     process: proc,
