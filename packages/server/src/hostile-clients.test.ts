@@ -4,13 +4,16 @@
 // answered, the median within 100 ms (one probe can be stalled by a busy CI machine's
 // scheduler, so the median is what is held to 100 ms), and RSS must stay under RSS_BOUND_MIB.
 
+import dgram from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAttack } from '../testing/attack.js';
-import { writeBigService, type HeldSummary } from '../testing/attackers.js';
+import { attackerAddress, writeBigService, type FloodResult, type HeldSummary } from '../testing/attackers.js';
+import { decodeResponse, encodeQuery, tcpQuery, udpExchange } from '../testing/dns-test-client.js';
+import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { demoCluster, median, probeSeries, startBuiltServer, type BuiltServer } from '../testing/built-server.js';
 
 // Three quarters of the 256 MiB memory limit the deploy manifests set; an idle server on the
@@ -123,5 +126,81 @@ describe('finding 3: TCP memory exhaustion', () => {
     }
     expect((await attack.result).opened).toBe(20);
     expect(peak).toBeLessThan(RSS_BOUND_MIB);
+  });
+});
+
+describe('finding 4: reflection', () => {
+  let server: BuiltServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'minilb-hostile-'));
+    // Loopback is exempt by default (nothing off-host can spoof it); here only the legitimate
+    // client on 127.0.0.1 is, and the attacker on 127.0.1.1 is limited at the default rate.
+    server = await startBuiltServer(['-manifests', demoCluster, '-manifests', await writeBigService(dir), '-rrl-exempt=127.0.0.1/32']);
+  });
+  afterAll(async () => {
+    server?.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('10,000 spoofable EDNS queries for a truncated answer get back fewer bytes than they sent', async () => {
+    const attack = await startAttack<FloodResult>({ kind: 'udp', port: server.dnsPort, name: 'big.shop.minilb', type: 'A', edns: true, count: 10_000, perTick: 50 });
+    await expectStillServing(server);
+    const flood = await attack.result;
+    // e23bb25 answered all 10,000 with 1,227 bytes each (28.5 times the 43 sent).
+    expect(flood.sent).toBe(10_000);
+    expect(flood.bytesReceived).toBeLessThan(flood.bytesSent);
+    expect(flood.replies).toBeLessThan(flood.sent * 0.6);
+    // Slips: truncated answers, so a real client behind that address retries over TCP.
+    expect(flood.truncated).toBeGreaterThan(flood.sent * 0.4);
+    const metrics = await (await fetch(`http://127.0.0.1:${server.healthPort}/metrics`)).text();
+    expect(metrics).toMatch(/^minilb_dns_rate_limited_total\{action="dropped"\} [1-9]\d*/m);
+    expect(metrics).toMatch(/^minilb_dns_rate_limited_total\{action="slipped"\} [1-9]\d*/m);
+  });
+});
+
+describe('finding 5: open relay', () => {
+  let server: BuiltServer;
+  let upstream: dgram.Socket;
+  beforeAll(async () => {
+    // An upstream whose answer to anything is big (about 3.7 kB), as a real one's can be.
+    upstream = dgram.createSocket('udp4');
+    upstream.on('message', (query, from) => {
+      const question = dnsPacket.decode(query).questions![0]!;
+      const reply = dnsPacket.encode({
+        type: 'response',
+        id: query.readUInt16BE(0),
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [question],
+        answers: Array.from({ length: 100 }, (_, i) => ({ type: 'TXT' as const, name: question.name, ttl: 60, data: `record ${i} ${'x'.repeat(20)}` })),
+      });
+      upstream.send(reply, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => upstream.bind(0, '127.0.0.1', () => resolve()));
+    server = await startBuiltServer(['-manifests', demoCluster, '-upstream', `127.0.0.1:${upstream.address().port}`, '-upstream-allow=127.0.0.1/32']);
+  });
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+    upstream?.close();
+  });
+
+  it('refuses recursion to a client outside -upstream-allow', async () => {
+    const reply = await udpExchange(server.dnsPort, encodeQuery('example.org', 'TXT'), 2000, '127.0.0.1', attackerAddress);
+    expect(reply).toBeDefined();
+    expect(decodeResponse(reply!).rcode).toBe('REFUSED');
+    expect(reply!.length).toBeLessThan(100);
+    await expectStillServing(server);
+  });
+
+  it('cuts a relayed answer to the client\'s UDP size with TC and sets RA; TCP gets all of it', async () => {
+    const udp = decodeResponse((await udpExchange(server.dnsPort, encodeQuery('example.org', 'TXT', { edns: { udpPayloadSize: 4096 } })))!);
+    expect(udp.bytes.length).toBeLessThanOrEqual(1232);
+    expect(udp.flags & dnsPacket.TRUNCATED_RESPONSE).toBeTruthy();
+    expect(udp.flags & dnsPacket.RECURSION_AVAILABLE).toBeTruthy();
+    const plain = decodeResponse((await udpExchange(server.dnsPort, encodeQuery('example.org', 'TXT')))!);
+    expect(plain.bytes.length).toBeLessThanOrEqual(512);
+    const tcp = await tcpQuery(server.dnsPort, 'example.org', 'TXT');
+    expect(tcp.packet.answers).toHaveLength(100);
+    expect(tcp.flags & dnsPacket.RECURSION_AVAILABLE).toBeTruthy();
   });
 });

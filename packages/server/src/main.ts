@@ -71,6 +71,8 @@ async function main(): Promise<Running | undefined> {
     tcpIdleTimeoutMs: config.tcpIdleTimeoutMs,
     maxTcpConnections: config.tcpConnections,
     maxTcpConnectionsPerClient: config.tcpConnectionsPerClient,
+    rateLimit: { rate: config.rrlRate, slip: config.rrlSlip, exempt: config.rrlExempt },
+    upstreamAllow: config.upstreamAllow,
   });
   containUncaughtErrors(log);
   if (config.nsAddresses.length === 0) {

@@ -227,3 +227,16 @@ export const suspectNodes = new Gauge({
     this.set(endpointStates().suspectNodes);
   },
 });
+
+export const rateLimited = new Counter({
+  name: 'minilb_dns_rate_limited_total',
+  help: 'UDP responses over the -rrl-rate limit, by action: dropped, or slipped (sent truncated and empty).',
+  labelNames: ['action'] as const,
+  registers: [registry],
+});
+
+export const relayRefused = new Counter({
+  name: 'minilb_upstream_refused_total',
+  help: 'Queries for other names from clients outside -upstream-allow, answered REFUSED instead of relayed.',
+  registers: [registry],
+});

@@ -53,8 +53,9 @@ function rcodeName(value: number): string {
 }
 
 // Sends raw bytes over UDP and resolves with the first reply, or undefined after `timeoutMs`.
-export function udpExchange(port: number, bytes: Buffer, timeoutMs = 2000, host = '127.0.0.1'): Promise<Buffer | undefined> {
+export function udpExchange(port: number, bytes: Buffer, timeoutMs = 2000, host = '127.0.0.1', localAddress?: string): Promise<Buffer | undefined> {
   const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  if (localAddress) socket.bind(0, localAddress);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     const finish = (reply: Buffer | undefined): void => {

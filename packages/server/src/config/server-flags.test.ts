@@ -16,7 +16,14 @@ describe('server flags', () => {
       tcpIdleTimeoutMs: 10_000,
       tcpConnections: 1024,
       tcpConnectionsPerClient: 32,
+      rrlRate: 20,
+      rrlSlip: 2,
     });
+    expect(config.upstreamAllow.contains('192.168.1.20')).toBe(true);
+    expect(config.upstreamAllow.contains('fd00::1')).toBe(true);
+    expect(config.upstreamAllow.contains('203.0.113.5')).toBe(false);
+    expect(config.rrlExempt.contains('127.0.0.1')).toBe(true);
+    expect(config.rrlExempt.contains('192.168.1.20')).toBe(false);
   });
 
   it('accepts Go-style single-dash flags, GNU-style flags and MINILB_* variables', async () => {
@@ -88,6 +95,10 @@ describe('server flags', () => {
     [['-tcp-connections', '0'], /^invalid -tcp-connections: "0" is not a whole number from 1/],
     [['-tcp-connections-per-client=many'], /^invalid -tcp-connections-per-client: "many" is not a whole number/],
     [['-tcp-idle-timeout', '0s'], /^invalid -tcp-idle-timeout: "0s" must be longer than 0/],
+    [['-rrl-rate', '-1'], /rrl-rate/],
+    [['-rrl-slip', '1000'], /^invalid -rrl-slip: "1000" is not a whole number from 0 to 100/],
+    [['-rrl-exempt', '10.0.0.0/8,lan'], /^invalid -rrl-exempt: "lan" is not a network/],
+    [['-upstream-allow', '192.168.1.0/33'], /^invalid -upstream-allow: "192.168.1.0\/33" is not a network/],
   ])('stops on %j with one line naming the flag', async (argv, message) => {
     const failure = await parseServerFlags(argv, {}).catch((err: Error) => err);
     expect(failure).toBeInstanceOf(Error);

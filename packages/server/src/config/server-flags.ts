@@ -10,6 +10,7 @@ import { parseListenAddress, parseUpstreamAddress, type HostPort, type UpstreamA
 import { logLevels, type LogLevel } from './log-levels.js';
 import { parseHostname } from '../index/hostnames.js';
 import { serverVersion } from '../version.js';
+import { parseNetworkList, privateNetworks, type NetworkList } from './network-list.js';
 
 export interface ServerConfig {
   kubeconfig: string | undefined;
@@ -34,6 +35,10 @@ export interface ServerConfig {
   tcpIdleTimeoutMs: number;
   tcpConnections: number;
   tcpConnectionsPerClient: number;
+  upstreamAllow: NetworkList;
+  rrlRate: number;
+  rrlSlip: number;
+  rrlExempt: NetworkList;
 }
 
 export class FlagError extends Error {}
@@ -109,6 +114,10 @@ const flagOptions = {
   'tcp-idle-timeout': { type: 'string', default: '10s', describe: 'close DNS TCP connections idle this long' },
   'tcp-connections': { type: 'string', default: '1024', describe: 'open DNS TCP connections; at the cap the oldest idle one is closed for a new one' },
   'tcp-connections-per-client': { type: 'string', default: '32', describe: 'open DNS TCP connections per client address' },
+  'upstream-allow': { type: 'string', default: privateNetworks.join(','), describe: 'clients (CIDR list) whose other names go to -upstream; the rest get REFUSED' },
+  'rrl-rate': { type: 'string', default: '20', describe: 'UDP responses per second per client /24 (IPv6 /56) and answer; 0 turns rate limiting off' },
+  'rrl-slip': { type: 'string', default: '2', describe: 'every Nth rate-limited UDP response goes out truncated (TC) so real clients retry over TCP; 0 drops all' },
+  'rrl-exempt': { type: 'string', default: '127.0.0.0/8,::1/128', describe: 'clients (CIDR list) never rate limited' },
 } as const satisfies Record<string, Options>;
 
 export const serverFlagNames: readonly string[] = Object.keys(flagOptions);
@@ -220,6 +229,10 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     tcpIdleTimeoutMs: flag('tcp-idle-timeout', () => positiveDuration(text('tcp-idle-timeout'))),
     tcpConnections: flag('tcp-connections', () => countIn(text('tcp-connections'), 1, 1_000_000)),
     tcpConnectionsPerClient: flag('tcp-connections-per-client', () => countIn(text('tcp-connections-per-client'), 1, 1_000_000)),
+    upstreamAllow: flag('upstream-allow', () => parseNetworkList(text('upstream-allow'))),
+    rrlRate: flag('rrl-rate', () => countIn(text('rrl-rate'), 0, 1_000_000)),
+    rrlSlip: flag('rrl-slip', () => countIn(text('rrl-slip'), 0, 100)),
+    rrlExempt: flag('rrl-exempt', () => parseNetworkList(text('rrl-exempt'))),
   };
 }
 

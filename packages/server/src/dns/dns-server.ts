@@ -12,6 +12,8 @@ import { Responder } from './responder.js';
 import { TcpFrontEnd, tcpDefaults } from './tcp-front-end.js';
 import { UdpFrontEnd } from './udp-front-end.js';
 import { UpstreamRelay } from './upstream-relay.js';
+import { ResponseRateLimiter, type RateLimitOptions } from './response-rate-limiter.js';
+import type { NetworkList } from '../config/network-list.js';
 
 export interface DnsServerOptions {
   listen: HostPort; // host undefined: every address (IPv4 and IPv6); port 0 picks one
@@ -32,6 +34,10 @@ export interface DnsServerOptions {
   maxTcpConnectionsPerClient?: number; // default 32
   tcpFrameTimeoutMs?: number; // a started message must be complete within this (default 1000)
   responseCacheEntries?: number; // default 10000
+  // UDP response rate limiting (-rrl-*); none when unset.
+  rateLimit?: RateLimitOptions;
+  // Clients whose other names are relayed to the upstream (-upstream-allow); default everyone.
+  upstreamAllow?: NetworkList;
 }
 
 export interface DnsServer {
@@ -70,7 +76,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     nameServerAddresses: options.nameServerAddresses,
     reportUnwritable: (name, detail) => log.warn({ name, detail }, 'DNS record left out of an answer: it cannot be encoded'),
   });
-  const handle = createQueryHandler(responder, relay, log);
+  const handle = createQueryHandler(responder, relay, log, {
+    rateLimiter: options.rateLimit ? new ResponseRateLimiter(options.rateLimit) : undefined,
+    relayAllow: options.upstreamAllow,
+  });
 
   const { tcpServer, udpSocket } = await bindBoth(listen.host, listen.port);
   const tcp = new TcpFrontEnd(

@@ -1,11 +1,13 @@
 // One query in, at most one response out, for either transport: the responder's answer, or the
 // upstream's via the relay (SERVFAIL when it fails), with metrics and the debug query log.
 
+import type { NetworkList } from '../config/network-list.js';
 import type { Logger } from '../log.js';
-import { upstreamFailures } from '../metrics.js';
-import { Rcode, typeLabel } from './protocol-numbers.js';
+import { rateLimited, relayRefused, upstreamFailures } from '../metrics.js';
+import { HeaderFlag, Rcode, typeLabel } from './protocol-numbers.js';
 import type { ParsedQuery } from './query-parser.js';
-import type { Responder, Transport } from './responder.js';
+import { sizeLimit, type Responder, type Transport } from './responder.js';
+import type { ResponseRateLimiter } from './response-rate-limiter.js';
 import { countAnswer, countMalformed } from './query-metrics.js';
 import { throttledWarning } from './throttled-warning.js';
 import type { UpstreamRelay } from './upstream-relay.js';
@@ -13,7 +15,26 @@ import type { UpstreamRelay } from './upstream-relay.js';
 // Synchronous whenever the answer is local, so zone answers never wait on a promise.
 export type QueryHandler = (packet: Buffer, transport: Transport, client: string) => Buffer | undefined | Promise<Buffer | undefined>;
 
-export function createQueryHandler(responder: Responder, relay: UpstreamRelay | undefined, log: Logger): QueryHandler {
+export interface QueryHandlerOptions {
+  rateLimiter?: ResponseRateLimiter; // UDP only: TCP sources cannot be spoofed
+  relayAllow?: NetworkList; // clients whose other names go to the upstream; default everyone
+}
+
+export function createQueryHandler(responder: Responder, relay: UpstreamRelay | undefined, log: Logger, options: QueryHandlerOptions = {}): QueryHandler {
+  const { rateLimiter, relayAllow } = options;
+  // The last step for every UDP answer: within the rate it goes out, past it it is dropped or
+  // slips out truncated.
+  const limit = (transport: Transport, client: string, query: ParsedQuery | undefined, bytes: Buffer): Buffer | undefined => {
+    if (transport !== 'udp' || !rateLimiter?.enabled) return bytes;
+    const decision = rateLimiter.decide(client, responseClass(query, bytes));
+    if (decision === 'send') return bytes;
+    if (decision === 'drop' || !query) {
+      rateLimited.labels('dropped').inc();
+      return undefined;
+    }
+    rateLimited.labels('slipped').inc();
+    return responder.truncated(query);
+  };
   const warnUpstream = throttledWarning(log, 'upstream relay failed; clients got SERVFAIL');
   const logQuery = (transport: Transport, client: string, query: ParsedQuery | undefined, rcode: number, relayed: boolean): void => {
     if (!log.isLevelEnabled('debug')) return;
@@ -42,22 +63,30 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
         startedAt,
       });
       logQuery(transport, client, resolution.query, resolution.rcode, false);
-      return resolution.bytes;
+      return limit(transport, client, resolution.query, resolution.bytes);
     }
     if (resolution.kind === 'pending') {
       const { query } = resolution;
       return resolution.reply.then(({ bytes, rcode }) => {
         countAnswer({ transport, client, qtype: query.qtype, rcode, requestBytes: packet.length, responseBytes: bytes.length, startedAt });
         logQuery(transport, client, query, rcode, false);
-        return bytes;
+        return limit(transport, client, query, bytes);
       });
     }
     const query = resolution.query;
     if (!relay) return undefined; // the responder only relays when an upstream is configured
+    if (relayAllow && !relayAllow.contains(client)) {
+      // Not one of our clients: no recursion, so minilb is nobody's open resolver.
+      relayRefused.inc();
+      const bytes = responder.refusal(query, transport);
+      countAnswer({ transport, client, qtype: query.qtype, rcode: Rcode.REFUSED, requestBytes: packet.length, responseBytes: bytes.length, startedAt });
+      logQuery(transport, client, query, Rcode.REFUSED, false);
+      return limit(transport, client, query, bytes);
+    }
     return relay.relay(packet, query, transport).then((outcome) => {
       let reply: Buffer;
       if (outcome.ok) {
-        reply = outcome.reply;
+        reply = fitRelayed(responder, query, transport, outcome.reply);
       } else {
         upstreamFailures.labels(outcome.reason).inc();
         warnUpstream({ reason: outcome.reason, name: query.name });
@@ -66,7 +95,27 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
       const rcode = reply.readUInt16BE(2) & 0xf;
       countAnswer({ transport, client, qtype: query.qtype, rcode, requestBytes: packet.length, responseBytes: reply.length, startedAt });
       logQuery(transport, client, query, rcode, true);
-      return reply;
+      return limit(transport, client, query, reply);
     });
   };
+}
+
+// The upstream answered for us: recursion was available (RA), and over UDP the reply must fit
+// the client's size like our own answers (the upstream saw the client's EDNS size, which may
+// be above our 1232 cap); one that does not fit goes out truncated so the client asks over TCP.
+function fitRelayed(responder: Responder, query: ParsedQuery, transport: Transport, reply: Buffer): Buffer {
+  if (transport === 'udp' && reply.length > sizeLimit(query, 'udp')) return responder.truncated(query, reply.readUInt16BE(2) & 0xf);
+  reply.writeUInt16BE(reply.readUInt16BE(2) | HeaderFlag.RA, 2);
+  return reply;
+}
+
+// What the rate limiter counts a response as: a positive answer by its question; negative
+// answers and errors by class, so a flood of random names shares one bucket per netblock.
+function responseClass(query: ParsedQuery | undefined, bytes: Buffer): string {
+  const rcode = bytes.length >= 4 ? bytes[3]! & 0xf : -1;
+  if (!query) return `error${rcode}`;
+  const answers = bytes.length >= 8 ? bytes.readUInt16BE(6) : 0;
+  if (rcode === Rcode.NOERROR && answers > 0) return query.questionKey;
+  if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return 'negative';
+  return `error${rcode}`;
 }

@@ -143,6 +143,19 @@ export class Responder {
     return renderResponse(this.minimal(query, Rcode.SERVFAIL, sizeLimit(query, transport)), query);
   }
 
+  // For a client outside -upstream-allow asking for a name only the upstream knows.
+  refusal(query: ParsedQuery, transport: Transport): Buffer {
+    return renderResponse(this.minimal(query, Rcode.REFUSED, sizeLimit(query, transport)), query);
+  }
+
+  // Header, question and OPT with TC and no records: what a rate-limited client gets on a
+  // slip, and a UDP client whose relayed answer does not fit. No bigger than the query.
+  truncated(query: ParsedQuery, rcode: number = Rcode.NOERROR): Buffer {
+    const bytes = renderResponse(this.minimal(query, rcode, CLASSIC_UDP_PAYLOAD), query);
+    bytes.writeUInt16BE(bytes.readUInt16BE(2) | HeaderFlag.TC, 2);
+    return bytes;
+  }
+
   private reply(entry: EncodedResponse, query: ParsedQuery): Resolution {
     return { kind: 'reply', bytes: renderResponse(entry, query), rcode: entry.rcode, query };
   }
