@@ -2,9 +2,9 @@
 // applies them to a Linux or OpenWrt router over the system ssh (--apply, --dry-run, --watch).
 
 import type { Argv } from 'yargs';
-import { desiredRoutes } from 'minilb-server';
 import { clusterOptions } from '../cluster/cluster-options.js';
 import { readNodes } from '../cluster/read-cluster.js';
+import { desiredRoutesWithWarnings } from './desired-routes.js';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
 import type { CliCommand } from '../flags/cli-command.js';
 import { formatRoutes, routeFormats } from './formats/route-format.js';
@@ -93,8 +93,7 @@ async function applyRoutes(opts: ApplyOptions, io: Io): Promise<ExitCode> {
       process.off('SIGTERM', stop);
     }
   }
-  const { routes, problems } = desiredRoutes(await readNodes(opts.source));
-  for (const p of problems) io.err(`warning: ${p.message}\n`);
+  const { routes, problems } = desiredRoutesWithWarnings(await readNodes(opts.source), lineWriter(io.err));
   let confirm;
   if (!opts.yes && !opts.dryRun) {
     if (!canAsk()) {
@@ -116,8 +115,7 @@ async function applyRoutes(opts: ApplyOptions, io: Io): Promise<ExitCode> {
 export async function runRoutes(args: RoutesArgs | RoutesOptions, io: Io = processIo): Promise<ExitCode> {
   const opts = 'mode' in args ? args : routesOptions(args);
   if (opts.mode !== 'print') return applyRoutes(opts, io);
-  const { routes, problems } = desiredRoutes(await readNodes(opts.source));
-  for (const p of problems) io.err(`warning: ${p.message}\n`);
+  const { routes, problems } = desiredRoutesWithWarnings(await readNodes(opts.source), lineWriter(io.err));
   const { text, notes } = formatRoutes(opts.format, { routes, problems, ...opts });
   io.out(text);
   for (const note of notes) io.err(`note: ${note}\n`);

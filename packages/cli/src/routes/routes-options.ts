@@ -5,7 +5,7 @@ import { parseIpAddress } from 'minilb-server';
 import { clusterSource } from '../cluster/cluster-options.js';
 import type { ClusterSource } from '../cluster/read-cluster.js';
 import { numberFlag, single, usage } from '../flags/flag-values.js';
-import { formatsNeedingDefaultGateway, routeFormats, type RouteFormat } from './formats/route-format.js';
+import { defaultGatewayProblem, routeFormats, type RouteFormat } from './formats/route-format.js';
 import { routerKinds, type RouterKind } from './router/router-driver.js';
 import { sshOptionValues, sshTarget, sshTimeoutMs, type SshArgs } from './router/ssh-flags.js';
 import type { SshTarget } from './router/ssh-target.js';
@@ -117,12 +117,8 @@ export function routesOptions(args: RoutesArgs, notes: string[] = []): RoutesOpt
       if (!gw || gw.family !== 4) usage(`--default-gateway ${gateway}: give the LAN router's IPv4 address`);
       defaultGateway = gateway;
     }
-    if (formatsNeedingDefaultGateway.has(format) && !defaultGateway) {
-      usage(
-        `${formatFlag!.flag} ${format} needs --default-gateway <router IPv4>: a client that accepts option 121 ignores the router option, ` +
-          'so the default route must be part of it',
-      );
-    }
+    const gatewayProblem = defaultGatewayProblem(format, defaultGateway, formatFlag?.flag);
+    if (gatewayProblem) usage(gatewayProblem);
     return { mode: 'print', source, format, defaultGateway, uciInterface, proto };
   }
 

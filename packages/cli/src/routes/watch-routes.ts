@@ -3,8 +3,9 @@
 // doubling up to a ceiling, and a round that changes nothing prints nothing new.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { desiredRoutes, type TrimmedNode } from 'minilb-server';
+import type { TrimmedNode } from 'minilb-server';
 import { CliError, exitCodes, type ExitCode } from '../exit-codes.js';
+import { desiredRoutesWithWarnings } from './desired-routes.js';
 import { syncRouter, type SyncOptions } from './router/sync-router.js';
 
 export interface WatchOptions {
@@ -29,8 +30,7 @@ export async function watchRoutes(opts: WatchOptions): Promise<ExitCode> {
     const lines: string[] = [];
     let changed = false;
     try {
-      const { routes, problems } = desiredRoutes(await opts.readNodes());
-      for (const p of problems) lines.push(`warning: ${p.message}`);
+      const { routes } = desiredRoutesWithWarnings(await opts.readNodes(), (line) => lines.push(line));
       const result = await syncRouter(routes, {
         ...opts.sync,
         confirm: undefined,

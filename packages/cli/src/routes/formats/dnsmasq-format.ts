@@ -2,7 +2,7 @@
 // CIDR and router pairs), default route included.
 
 import { dhcpRoutes } from './dhcp-routes.js';
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function dnsmasqFormat(input: FormatInput): FormattedRoutes {
   const { routes, notes } = dhcpRoutes(input.routes, input.defaultGateway!);

@@ -3,7 +3,7 @@
 
 import { encodeClasslessRoute } from './classless-static-routes.js';
 import { dhcpRoutes } from './dhcp-routes.js';
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function iscDhcpdFormat(input: FormatInput): FormattedRoutes {
   const { routes, notes } = dhcpRoutes(input.routes, input.defaultGateway!);

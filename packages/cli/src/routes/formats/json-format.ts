@@ -1,6 +1,6 @@
 // `--format json`: the routes and the problems found, for scripts; keys in a fixed order.
 
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function jsonFormat(input: FormatInput): FormattedRoutes {
   const doc = {

@@ -2,7 +2,7 @@
 // with csv-format false, which every Kea version accepts whether or not it knows option 121 by name.
 
 import { dhcpRoutes } from './dhcp-routes.js';
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function keaFormat(input: FormatInput): FormattedRoutes {
   const { bytes, notes } = dhcpRoutes(input.routes, input.defaultGateway!);

@@ -1,6 +1,6 @@
 // The output formats of `minilb routes` and what each needs; one module per format beside this.
 
-import type { PodRoute, RouteProblem } from 'minilb-server';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 import { dnsmasqFormat } from './dnsmasq-format.js';
 import { ipFormat } from './ip-format.js';
 import { iscDhcpdFormat } from './isc-dhcpd-format.js';
@@ -12,20 +12,18 @@ import { uciFormat } from './uci-format.js';
 export const routeFormats = ['ip', 'uci', 'dnsmasq', 'isc-dhcpd', 'kea', 'routeros', 'json'] as const;
 export type RouteFormat = (typeof routeFormats)[number];
 
-// The DHCP option 121 formats replace the client's default route, so they need the gateway.
-export const formatsNeedingDefaultGateway: ReadonlySet<RouteFormat> = new Set(['dnsmasq', 'isc-dhcpd', 'kea']);
+export type { FormatInput, FormattedRoutes };
 
-export interface FormatInput {
-  routes: PodRoute[];
-  problems: RouteProblem[];
-  defaultGateway: string | undefined; // IPv4, required by the option 121 formats
-  uciInterface: string;
-  proto: number;
-}
+// The DHCP option 121 formats replace the client's default route, so they need the gateway:
+// checked with the flags, before anything is read, and again by formatRoutes for other callers.
+const formatsNeedingDefaultGateway: ReadonlySet<RouteFormat> = new Set(['dnsmasq', 'isc-dhcpd', 'kea']);
 
-export interface FormattedRoutes {
-  text: string; // for stdout
-  notes: string[]; // for stderr: what the format could not express
+export function defaultGatewayProblem(format: RouteFormat, defaultGateway: string | undefined, flag = '--format'): string | undefined {
+  if (!formatsNeedingDefaultGateway.has(format) || defaultGateway) return undefined;
+  return (
+    `${flag} ${format} needs --default-gateway <router IPv4>: a client that accepts option 121 ignores the router option, ` +
+    'so the default route must be part of it'
+  );
 }
 
 const formatters: Record<RouteFormat, (input: FormatInput) => FormattedRoutes> = {
@@ -39,8 +37,7 @@ const formatters: Record<RouteFormat, (input: FormatInput) => FormattedRoutes> =
 };
 
 export function formatRoutes(format: RouteFormat, input: FormatInput): FormattedRoutes {
-  if (formatsNeedingDefaultGateway.has(format) && !input.defaultGateway) {
-    throw new Error(`--format ${format} needs --default-gateway`);
-  }
+  const problem = defaultGatewayProblem(format, input.defaultGateway);
+  if (problem) throw new Error(problem);
   return formatters[format](input);
 }

@@ -1,7 +1,7 @@
 // `--format routeros`: MikroTik RouterOS commands, IPv4 under /ip route and IPv6 under
 // /ipv6 route, each commented with its node so an operator can tell them apart.
 
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function routerosFormat(input: FormatInput): FormattedRoutes {
   const lines: string[] = [];

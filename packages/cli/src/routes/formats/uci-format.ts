@@ -2,7 +2,7 @@
 // same sections `--apply` manages, so a pasted setup and an applied one are interchangeable.
 
 import { assignUciSections, uciCommandLine, uciSetArgs } from '../router/uci-sections.js';
-import type { FormatInput, FormattedRoutes } from './route-format.js';
+import type { FormatInput, FormattedRoutes } from './format-input.js';
 
 export function uciFormat(input: FormatInput): FormattedRoutes {
   const { routes, problems } = assignUciSections(input.routes);

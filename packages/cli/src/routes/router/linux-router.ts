@@ -3,10 +3,20 @@
 
 import type { PodRoute } from 'minilb-server';
 import { parseIpJsonRoutes, RouteOutputError } from './ip-json-routes.js';
-import { parseRouteGetJson, type NextHopCheck } from './next-hop-check.js';
-import { RouterReadError, hopStepName, requireStep, type AppliedStep, type DriverConfig, type RouterDriver, type RouterState, type StepOutputs } from './router-driver.js';
-import { defaultMetric, type RouterRoute } from './router-route.js';
-import type { ChangeAction, ForeignRoute, OwnedRoute } from './route-plan.js';
+import { parseRouteGetJson } from './next-hop-check.js';
+import {
+  RouterReadError,
+  hopSteps,
+  readHopChecks,
+  requireStep,
+  splitByProto,
+  type AppliedStep,
+  type DriverConfig,
+  type RouterDriver,
+  type RouterState,
+  type StepOutputs,
+} from './router-driver.js';
+import { defaultMetric, familyFlag, type RouterRoute } from './router-route.js';
 import { shellCommand } from './shell-quote.js';
 
 // An owned route at a non-default metric is not the one `ip route replace` would update, so it
@@ -15,10 +25,6 @@ function ownedKey(route: RouterRoute): string {
   return route.metric === undefined || route.metric === defaultMetric(route.family)
     ? route.cidr
     : `${route.cidr} metric ${route.metric}`;
-}
-
-function familyFlag(cidr: string): string {
-  return cidr.includes(':') ? '-6' : '-4';
 }
 
 function readRoutes(outputs: StepOutputs, name: string, family: 4 | 6): RouterRoute[] {
@@ -53,34 +59,17 @@ export function linuxRouter(config: DriverConfig): RouterDriver {
       return [
         { name: 'routes4', command: list('-4') },
         { name: 'routes6', command: list('-6') },
-        ...hops.map((hop, i) => ({ name: hopStepName(i), command: shellCommand(['ip', '-j', 'route', 'get', hop]) })),
+        ...hopSteps(hops, ['ip', '-j', 'route', 'get']),
       ];
     },
 
     parseState(outputs, hops): RouterState {
       const routes = [...readRoutes(outputs, 'routes4', 4), ...readRoutes(outputs, 'routes6', 6)];
-      const owned: OwnedRoute[] = [];
-      const foreign: ForeignRoute[] = [];
-      for (const route of routes) {
-        if (route.proto === proto) {
-          owned.push({
-            key: ownedKey(route),
-            cidr: route.cidr,
-            via: route.via,
-            issues: route.type === 'unicast' ? [] : [`is a ${route.type} route`],
-            text: route.text,
-            kernel: route,
-          });
-        } else {
-          foreign.push({ cidr: route.cidr, text: route.text });
-        }
-      }
-      const checks = new Map<string, NextHopCheck>();
-      hops.forEach((hop, i) => {
-        const result = requireStep(outputs, hopStepName(i), `whether ${hop} is on-link`);
-        checks.set(hop, parseRouteGetJson(hop, result.output, result.status as number));
-      });
-      return { owned, foreign, hops: checks, refusal: undefined };
+      const { owned, foreign } = splitByProto(routes, proto, (route) => ({
+        key: ownedKey(route),
+        issues: route.type === 'unicast' ? [] : [`is a ${route.type} route`],
+      }));
+      return { owned, foreign, hops: readHopChecks(outputs, hops, parseRouteGetJson), refusal: undefined };
     },
 
     applySteps(actions): AppliedStep[] {

@@ -4,18 +4,20 @@
 
 import { canonicalIp, canonicalPrefix, parseIpAddress, type PodRoute } from 'minilb-server';
 import { parseIpTextRoutes } from './ip-text-routes.js';
-import { parseRouteGetText, type NextHopCheck } from './next-hop-check.js';
+import { parseRouteGetText } from './next-hop-check.js';
 import {
   RouterReadError,
-  hopStepName,
+  hopSteps,
+  readHopChecks,
   requireStep,
+  splitByProto,
   type AppliedStep,
   type DriverConfig,
   type RouterDriver,
   type RouterState,
   type StepOutputs,
 } from './router-driver.js';
-import type { RouterRoute } from './router-route.js';
+import { familyFlag, type RouterRoute } from './router-route.js';
 import type { ChangeAction, ForeignRoute, OwnedRoute } from './route-plan.js';
 import { shellCommand } from './shell-quote.js';
 import { assignUciSections, uciCommandLine, uciDeleteArgs, uciSectionPrefix, uciSetArgs } from './uci-sections.js';
@@ -44,10 +46,6 @@ function readKernelRoutes(outputs: StepOutputs, name: string, family: 4 | 6): Ro
   return parseIpTextRoutes(result.output, family);
 }
 
-function familyFlag(cidr: string): string {
-  return cidr.includes(':') ? '-6' : '-4';
-}
-
 export function openwrtRouter(config: DriverConfig): RouterDriver {
   const proto = String(config.proto);
   return {
@@ -64,7 +62,7 @@ export function openwrtRouter(config: DriverConfig): RouterDriver {
         { name: 'uci-show', command: 'uci show network' },
         { name: 'routes4', command: 'ip -4 route' },
         { name: 'routes6', command: 'ip -6 route' },
-        ...hops.map((hop, i) => ({ name: hopStepName(i), command: shellCommand(['ip', 'route', 'get', hop]) })),
+        ...hopSteps(hops, ['ip', 'route', 'get']),
       ];
     },
 
@@ -101,24 +99,18 @@ export function openwrtRouter(config: DriverConfig): RouterDriver {
         const carrying = onPrefix.find((r) => r.via === via) ?? onPrefix[0];
         if (!carrying) issues.push('not in the kernel table (never applied, or dropped by a link flap)');
         else if (carrying.via !== via) issues.push(`the kernel route is ${carrying.text}`);
-        owned.push({ key: section.name, cidr, via, issues, text, kernel: carrying });
+        owned.push({ key: section.name, recordedIn: 'uci', cidr, via, issues, text, kernel: carrying });
       }
-      for (const route of kernel) {
-        if (claimed.has(route.cidr)) continue;
-        // Full iproute2 (ip-full) prints the protocol: a proto-N route without a section is ours,
-        // left behind by an interrupted run, and goes as stale. BusyBox never shows it.
-        if (route.proto === proto) {
-          owned.push({ key: `kernel ${route.cidr}`, cidr: route.cidr, via: route.via, issues: [], text: route.text, kernel: route });
-        } else {
-          foreign.push({ cidr: route.cidr, text: route.text });
-        }
-      }
-
-      const checks = new Map<string, NextHopCheck>();
-      hops.forEach((hop, i) => {
-        const result = requireStep(outputs, hopStepName(i), `whether ${hop} is on-link`);
-        checks.set(hop, parseRouteGetText(hop, result.output, result.status as number));
-      });
+      // Full iproute2 (ip-full) prints the protocol: a proto-N route without a section is ours,
+      // left behind by an interrupted run, and goes as stale. BusyBox never shows it.
+      const unclaimed = splitByProto(
+        kernel.filter((route) => !claimed.has(route.cidr)),
+        proto,
+        (route) => ({ key: `kernel ${route.cidr}`, issues: [] }),
+      );
+      owned.push(...unclaimed.owned);
+      foreign.push(...unclaimed.foreign);
+      const checks = readHopChecks(outputs, hops, parseRouteGetText);
 
       const pending = changes.output.trim();
       const refusal = pending
@@ -138,7 +130,7 @@ export function openwrtRouter(config: DriverConfig): RouterDriver {
       };
       for (const action of actions) {
         if (action.op === 'remove') {
-          if (!action.current.key.startsWith('kernel ')) uci.push(uciDeleteArgs(action.current.key));
+          if (action.current.recordedIn === 'uci') uci.push(uciDeleteArgs(action.current.key));
           if (action.current.kernel) kernel.push(del(action.current.kernel));
           continue;
         }

@@ -7,6 +7,7 @@ const route = (node: string, cidr: string, via: string): PodRoute => ({ node, fa
 const desired = (r: PodRoute) => ({ key: r.cidr, route: r });
 const owned = (cidr: string, via: string | undefined, extra: Partial<OwnedRoute> = {}): OwnedRoute => ({
   key: cidr,
+  recordedIn: 'kernel',
   cidr,
   via,
   issues: [],

@@ -9,6 +9,7 @@ import type { RouterRoute } from './router-route.js';
 // besides its prefix and next hop (a missing kernel route, another interface), as the driver sees it.
 export interface OwnedRoute {
   key: string;
+  recordedIn: 'kernel' | 'uci'; // where the ownership is written: the route's proto, or a UCI section
   cidr: string;
   via: string | undefined;
   issues: string[];

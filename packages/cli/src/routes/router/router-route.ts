@@ -38,6 +38,11 @@ export function protocolName(proto: string): string {
   return protocolNames[proto] ?? proto;
 }
 
+// iproute2's family switch for a prefix.
+export function familyFlag(cidr: string): '-4' | '-6' {
+  return cidr.includes(':') ? '-6' : '-4';
+}
+
 export function defaultMetric(family: IpFamily): number {
   // The kernel gives IPv6 routes added without a metric 1024 (IP6_RT_PRIO_USER); IPv4 gets 0.
   return family === 4 ? 0 : 1024;

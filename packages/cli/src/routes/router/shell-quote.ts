@@ -4,7 +4,11 @@
 const plain = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 export function shellQuote(word: string): string {
-  if (plain.test(word)) return word;
+  return plain.test(word) ? word : singleQuoted(word);
+}
+
+// Always in single quotes, as OpenWrt's documentation writes UCI values.
+export function singleQuoted(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 

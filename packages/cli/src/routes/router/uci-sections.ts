@@ -2,6 +2,7 @@
 // the section name is the record of ownership there, so it must be stable and collision-free.
 
 import type { IpFamily, PodRoute, RouteProblem } from 'minilb-server';
+import { shellQuote, singleQuoted } from './shell-quote.js';
 
 export const uciSectionPrefix = 'minilb_';
 
@@ -74,11 +75,7 @@ export function uciCommandLine(args: readonly string[]): string {
 
 function uciWord(arg: string): string {
   const eq = arg.indexOf('=');
-  // `network.x=route` (a section type) stays bare; an option value is quoted.
-  if (eq < 0 || arg.slice(0, eq).split('.').length < 3) return quoteIfNeeded(arg);
-  return `${quoteIfNeeded(arg.slice(0, eq + 1))}'${arg.slice(eq + 1).replaceAll("'", `'\\''`)}'`;
-}
-
-function quoteIfNeeded(word: string): string {
-  return /^[A-Za-z0-9_.=@-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+  // `network.x=route` (a section type) stays bare; an option value is always quoted.
+  if (eq < 0 || arg.slice(0, eq).split('.').length < 3) return shellQuote(arg);
+  return `${shellQuote(arg.slice(0, eq + 1))}${singleQuoted(arg.slice(eq + 1))}`;
 }
