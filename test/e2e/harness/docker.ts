@@ -42,6 +42,13 @@ function unmountUnder(root: string): void {
 }
 
 export async function startDockerd(): Promise<Docker> {
+  for (const tool of ['dockerd', 'docker', 'debootstrap']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the image test needs ${tool}: apt-get install docker.io debootstrap`);
+    }
+  }
   const dir = makeDir('dockerd'); // log and socket
   // The daemon's state lives outside the run folder: a killed dockerd leaves mounts there,
   // which would make the harness's clean-up of old runs fail.
