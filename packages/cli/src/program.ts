@@ -11,10 +11,11 @@ import { yargsFailureLine } from './flags/yargs-failure.js';
 import { inspectCommand } from './inspect/inspect-command.js';
 import { programVersion } from './program-version.js';
 import { routesCommand } from './routes/routes-command.js';
+import { secondaryCommand } from './secondary/secondary-command.js';
 
 export type ProgramName = 'minilb' | 'kubectl minilb';
 
-const commands: CliCommand<never>[] = [routesCommand, inspectCommand, corefileCommand, doctorCommand] as unknown as CliCommand<never>[];
+const commands: CliCommand<never>[] = [routesCommand, inspectCommand, corefileCommand, doctorCommand, secondaryCommand] as unknown as CliCommand<never>[];
 const commandNames = commands.map((c) => c.command.split(' ')[0]!);
 
 function parser(program: ProgramName, argv: string[], chosen: (run: PreparedRun) => void): Argv {

@@ -28,11 +28,11 @@ async function helpFlags(...command: string[]): Promise<string[]> {
 describe('README reference', () => {
   it('documents exactly the server flags', async () => {
     const table = section(await readme(), '### Server flags');
-    const documented = [...table.matchAll(/^\| `-([a-z-]+)` \|/gm)].map((m) => m[1]!).sort();
+    const documented = [...table.matchAll(/^\| (`-[a-z-]+`(?:, `-[a-z-]+`)*) \|/gm)].flatMap((m) => [...m[1]!.matchAll(/`-([a-z-]+)`/g)].map((f) => f[1]!)).sort();
     expect(documented).toEqual([...serverFlagNames].sort());
   });
 
-  it.each(['routes', 'inspect', 'corefile', 'doctor'])('documents exactly the flags of minilb %s', async (command) => {
+  it.each(['routes', 'inspect', 'corefile', 'doctor', 'secondary'])('documents exactly the flags of minilb %s', async (command) => {
     const table = section(await readme(), '### CLI');
     const row = table.split('\n').find((l) => l.startsWith(`| \`minilb ${command}`));
     expect(row, `a row for minilb ${command}`).toBeDefined();

@@ -14,6 +14,7 @@ import { Prober } from './health/prober.js';
 import { containUncaughtErrors } from './process-guard.js';
 import { routerHint } from './pod-cidr/router-hint.js';
 import { RejectionLog } from './rejection-log.js';
+import { createZoneTransfers } from './transfer/zone-transfers.js';
 
 interface Running {
   stop(): Promise<void>;
@@ -58,6 +59,10 @@ async function main(): Promise<Running | undefined> {
   // Health checks feed the index as data; every replica probes for its own answers.
   const prober = new Prober({ index, settings: config.healthCheck, log });
   prober.start();
+  const transfers = config.transfers
+    ? createZoneTransfers({ config: config.transfers, index, ttl: config.ttl, negativeTtl: config.ttl, soaTimers: config.soaTimers, nameServerAddresses: config.nsAddresses, log })
+    : undefined;
+  await transfers?.start();
 
   const dns = await startDnsServer({
     listen: config.listen,
@@ -73,6 +78,8 @@ async function main(): Promise<Running | undefined> {
     maxTcpConnectionsPerClient: config.tcpConnectionsPerClient,
     rateLimit: { rate: config.rrlRate, slip: config.rrlSlip, exempt: config.rrlExempt },
     upstreamAllow: config.upstreamAllow,
+    soaTimers: config.soaTimers,
+    transfers: transfers?.service,
   });
   containUncaughtErrors(log);
   if (config.nsAddresses.length === 0) {
@@ -97,6 +104,7 @@ async function main(): Promise<Running | undefined> {
     async stop() {
       prober.stop();
       await dns.close();
+      transfers?.close();
       await Promise.all([cluster?.stop(), manifests?.stop(), http?.close()]);
     },
   };

@@ -40,6 +40,10 @@ export { desiredRoutes, type DesiredRoutes, type PodRoute, type RouteProblem } f
 export { ipRouteAddLine, routerHintHeading } from './pod-cidr/router-hint.js';
 export * from './net/ip-prefix.js';
 
+// Zone transfers: the zones a secondary holds and the TSIG key file format (`minilb secondary`).
+export { transferZoneNames } from './transfer/zone-snapshot.js';
+export { parseTsigKeyFile, type TsigKey } from './transfer/tsig.js';
+
 // Configuration as the server reads it.
 export { parseListenAddress, parseUpstreamAddress, formatHostPort, type HostPort, type UpstreamAddress } from './config/host-port.js';
 export { serverFlagNames } from './config/server-flags.js';

@@ -11,6 +11,8 @@ import { logLevels, type LogLevel } from './log-levels.js';
 import { parseHostname } from '../index/hostnames.js';
 import { serverVersion } from '../version.js';
 import { parseNetworkList, privateNetworks, type NetworkList } from './network-list.js';
+import { readTsigKeyFile, type TsigKey } from '../transfer/tsig.js';
+import type { SoaTimers } from '../dns/zone-authority.js';
 
 export interface ServerConfig {
   kubeconfig: string | undefined;
@@ -39,6 +41,16 @@ export interface ServerConfig {
   rrlRate: number;
   rrlSlip: number;
   rrlExempt: NetworkList;
+  transfers: TransferConfig | undefined; // zone transfers, off unless -transfer-allow is given
+  soaTimers: SoaTimers;
+}
+
+export interface TransferConfig {
+  allow: NetworkList;
+  tsigKey: TsigKey | undefined;
+  notify: HostPort[];
+  notifyDelayMs: number;
+  journalRecords: number;
 }
 
 export class FlagError extends Error {}
@@ -118,6 +130,14 @@ const flagOptions = {
   'rrl-rate': { type: 'string', default: '20', describe: 'UDP responses per second per client /24 (IPv6 /56) and answer; 0 turns rate limiting off' },
   'rrl-slip': { type: 'string', default: '2', describe: 'every Nth rate-limited UDP response goes out truncated (TC) so real clients retry over TCP; 0 drops all' },
   'rrl-exempt': { type: 'string', default: '127.0.0.0/8,::1/128', describe: 'clients (CIDR list) never rate limited' },
+  'transfer-allow': { type: 'string', describe: 'CIDR[,CIDR]: networks allowed AXFR/IXFR of the zones (default: transfers off)' },
+  'tsig-key': { type: 'string', describe: 'TSIG key file (tsig-keygen format): transfers must be signed with it, NOTIFY is signed' },
+  notify: { type: 'string', describe: 'host:port[,host:port] of secondaries to NOTIFY when records change' },
+  'notify-delay': { type: 'string', default: '500ms', describe: 'changes within this window go out as one NOTIFY' },
+  'ixfr-journal': { type: 'string', default: '10000', describe: 'records of change history kept for IXFR (older changes get a full transfer)' },
+  'soa-refresh': { type: 'string', default: '60s', describe: 'SOA refresh: how often a secondary checks for changes it was not notified of' },
+  'soa-retry': { type: 'string', default: '10s', describe: 'SOA retry: how soon a secondary retries a failed refresh' },
+  'soa-expire': { type: 'string', default: '168h', describe: 'SOA expire: how long a secondary keeps answering while minilb is unreachable' },
 } as const satisfies Record<string, Options>;
 
 export const serverFlagNames: readonly string[] = Object.keys(flagOptions);
@@ -178,6 +198,12 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
   });
   const health = text('health');
   const listen = flag('listen', () => parseListenAddress(text('listen')));
+  const seconds = (name: string): number =>
+    flag(name, () => {
+      const ms = parseDuration(text(name));
+      if (ms % 1000 !== 0 || ms === 0 || ms / 1000 > 2_147_483_647) throw new Error(`"${text(name)}" is not a whole number of seconds above 0`);
+      return ms / 1000;
+    });
   return {
     kubeconfig: parsed.kubeconfig,
     domain,
@@ -233,6 +259,37 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     rrlRate: flag('rrl-rate', () => countIn(text('rrl-rate'), 0, 1_000_000)),
     rrlSlip: flag('rrl-slip', () => countIn(text('rrl-slip'), 0, 100)),
     rrlExempt: flag('rrl-exempt', () => parseNetworkList(text('rrl-exempt'))),
+    transfers: transferConfig(parsed as Record<string, unknown>, text),
+    soaTimers: { refresh: seconds('soa-refresh'), retry: seconds('soa-retry'), expire: seconds('soa-expire') },
+  };
+}
+
+function transferConfig(parsed: Record<string, unknown>, text: (name: string) => string): TransferConfig | undefined {
+  const given = (name: string): boolean => parsed[name] !== undefined && text(name) !== '';
+  if (!given('transfer-allow')) {
+    for (const name of ['tsig-key', 'notify']) {
+      if (given(name)) throw new FlagError(`invalid -${name}: zone transfers are off; give -transfer-allow with the secondaries' networks too`);
+    }
+    return undefined;
+  }
+  return {
+    allow: flag('transfer-allow', () => parseNetworkList(text('transfer-allow'))),
+    tsigKey: given('tsig-key') ? flag('tsig-key', () => readTsigKeyFile(text('tsig-key'))) : undefined,
+    notify: given('notify')
+      ? flag('notify', () =>
+          text('notify')
+            .split(',')
+            .map((u) => u.trim())
+            .filter((u) => u !== '')
+            .map((u) => parseUpstreamAddress(u)),
+        )
+      : [],
+    notifyDelayMs: flag('notify-delay', () => parseDuration(text('notify-delay'))),
+    journalRecords: flag('ixfr-journal', () => {
+      const n = Number(text('ixfr-journal'));
+      if (!Number.isInteger(n) || n < 0) throw new Error(`"${text('ixfr-journal')}" is not a whole number of records`);
+      return n;
+    }),
   };
 }
 

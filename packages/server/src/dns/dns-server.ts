@@ -14,6 +14,8 @@ import { UdpFrontEnd } from './udp-front-end.js';
 import { UpstreamRelay } from './upstream-relay.js';
 import { ResponseRateLimiter, type RateLimitOptions } from './response-rate-limiter.js';
 import type { NetworkList } from '../config/network-list.js';
+import type { SoaTimers } from './zone-authority.js';
+import type { TransferService } from '../transfer/transfer-service.js';
 
 export interface DnsServerOptions {
   listen: HostPort; // host undefined: every address (IPv4 and IPv6); port 0 picks one
@@ -38,6 +40,8 @@ export interface DnsServerOptions {
   rateLimit?: RateLimitOptions;
   // Clients whose other names are relayed to the upstream (-upstream-allow); default everyone.
   upstreamAllow?: NetworkList;
+  soaTimers?: SoaTimers;
+  transfers?: TransferService; // answers AXFR/IXFR (else they are REFUSED)
 }
 
 export interface DnsServer {
@@ -74,11 +78,14 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     relayAvailable: relay !== undefined,
     cacheEntries: options.responseCacheEntries ?? 10_000,
     nameServerAddresses: options.nameServerAddresses,
+    soaTimers: options.soaTimers,
+    transfers: options.transfers !== undefined,
     reportUnwritable: (name, detail) => log.warn({ name, detail }, 'DNS record left out of an answer: it cannot be encoded'),
   });
   const handle = createQueryHandler(responder, relay, log, {
     rateLimiter: options.rateLimit ? new ResponseRateLimiter(options.rateLimit) : undefined,
     relayAllow: options.upstreamAllow,
+    transfers: options.transfers,
   });
 
   const { tcpServer, udpSocket } = await bindBoth(listen.host, listen.port);

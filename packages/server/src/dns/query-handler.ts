@@ -11,17 +11,29 @@ import type { ResponseRateLimiter } from './response-rate-limiter.js';
 import { countAnswer, countMalformed } from './query-metrics.js';
 import { throttledWarning } from './throttled-warning.js';
 import type { UpstreamRelay } from './upstream-relay.js';
+import type { TransferService } from '../transfer/transfer-service.js';
+
+// Several messages for one query (a zone transfer over TCP), taken one at a time as the
+// connection can write them.
+export class MessageStream {
+  constructor(readonly messages: Iterator<Buffer>) {}
+}
 
 // Synchronous whenever the answer is local, so zone answers never wait on a promise.
-export type QueryHandler = (packet: Buffer, transport: Transport, client: string) => Buffer | undefined | Promise<Buffer | undefined>;
+export type QueryHandler = (
+  packet: Buffer,
+  transport: Transport,
+  client: string,
+) => Buffer | undefined | Promise<Buffer | undefined> | MessageStream;
 
 export interface QueryHandlerOptions {
   rateLimiter?: ResponseRateLimiter; // UDP only: TCP sources cannot be spoofed
   relayAllow?: NetworkList; // clients whose other names go to the upstream; default everyone
+  transfers?: TransferService; // AXFR/IXFR; without it they are REFUSED
 }
 
 export function createQueryHandler(responder: Responder, relay: UpstreamRelay | undefined, log: Logger, options: QueryHandlerOptions = {}): QueryHandler {
-  const { rateLimiter, relayAllow } = options;
+  const { rateLimiter, relayAllow, transfers } = options;
   // The last step for every UDP answer: within the rate it goes out, past it it is dropped or
   // slips out truncated.
   const limit = (transport: Transport, client: string, query: ParsedQuery | undefined, bytes: Buffer): Buffer | undefined => {
@@ -72,6 +84,15 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
         logQuery(transport, client, query, rcode, false);
         return limit(transport, client, query, bytes);
       });
+    }
+    if (resolution.kind === 'transfer') {
+      if (!transfers) return undefined;
+      const reply = transfers.answer(packet, resolution.query, transport, client);
+      const rcode = reply.kind === 'message' ? reply.rcode : Rcode.NOERROR;
+      const responseBytes = reply.kind === 'message' ? reply.bytes.length : 0; // a stream's size is in the transfer log
+      countAnswer({ transport, client, qtype: resolution.query.qtype, rcode, requestBytes: packet.length, responseBytes, startedAt });
+      logQuery(transport, client, resolution.query, rcode, false);
+      return reply.kind === 'message' ? reply.bytes : new MessageStream(reply.messages[Symbol.iterator]());
     }
     const query = resolution.query;
     if (!relay) return undefined; // the responder only relays when an upstream is configured

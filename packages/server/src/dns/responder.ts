@@ -18,7 +18,7 @@ import { parseQuery, type ParsedQuery } from './query-parser.js';
 import { renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
 import { QUESTION_NAME, ResponseWriter } from './response-writer.js';
 import { ipv4Bytes, ipv6Bytes } from './ip-address-bytes.js';
-import { createZoneAuthority, type ZoneAuthority } from './zone-authority.js';
+import { createZoneAuthority, type SoaTimers, type ZoneAuthority } from './zone-authority.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -27,7 +27,9 @@ export type Resolution =
   | { kind: 'drop'; reason: string }
   | { kind: 'relay'; query: ParsedQuery }
   // The answer once an out-of-zone CNAME target is looked up; never rejects.
-  | { kind: 'pending'; query: ParsedQuery; reply: Promise<{ bytes: Buffer; rcode: number }> };
+  | { kind: 'pending'; query: ParsedQuery; reply: Promise<{ bytes: Buffer; rcode: number }> }
+
+  | { kind: 'transfer'; query: ParsedQuery }; // AXFR or IXFR, for the transfer service
 
 export interface ResponderOptions {
   index: NameIndex;
@@ -36,6 +38,8 @@ export interface ResponderOptions {
   relayAvailable: boolean; // an upstream takes the names the index does not know (and RA is set)
   cacheEntries: number;
   nameServerAddresses?: readonly string[]; // the A/AAAA answered for ns.<zone>
+  soaTimers?: SoaTimers;
+  transfers?: boolean; // AXFR/IXFR go to the transfer service (else they are REFUSED)
   reportUnwritable?: (name: string, detail: string) => void;
   // Looks up out-of-zone CNAME targets for queries that ask for recursion (RFC 1034 4.3.2);
   // without it they get the bare CNAME.
@@ -46,6 +50,7 @@ export class Responder {
   private readonly index: NameIndex;
   private readonly ttl: number;
   private readonly relayAvailable: boolean;
+  private readonly transfers: boolean;
   private readonly authority: ZoneAuthority;
   private readonly cache: ResponseCache;
   private readonly reportUnwritable: (name: string, detail: string) => void;
@@ -56,7 +61,8 @@ export class Responder {
     this.index = options.index;
     this.ttl = options.ttl;
     this.relayAvailable = options.relayAvailable;
-    this.authority = createZoneAuthority(options.index.zone, options.negativeTtl, options.nameServerAddresses);
+    this.transfers = options.transfers ?? false;
+    this.authority = createZoneAuthority(options.index.zone, options.negativeTtl, options.nameServerAddresses, options.soaTimers);
     this.cache = new ResponseCache(options.index, options.cacheEntries);
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
   }
@@ -84,6 +90,7 @@ export class Responder {
     if (query.edns && query.edns.version > 0) return this.reply(this.minimal(query, Rcode.BADVERS, limit), query);
     // CHAOS (version.bind and friends) and other classes are not served.
     if (query.qclass !== RecordClass.IN) return this.reply(this.minimal(query, Rcode.REFUSED, limit), query);
+    if (this.transfers && (query.qtype === RecordType.AXFR || query.qtype === RecordType.IXFR)) return { kind: 'transfer', query };
 
     const key = responseCacheKey(query, limit);
     let entry = this.cache.get(key);

@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import type { Logger } from '../log.js';
 import { tcpConnections, tcpConnectionsClosed } from '../metrics.js';
-import type { QueryHandler } from './query-handler.js';
+import { MessageStream, type QueryHandler } from './query-handler.js';
 import { FrameReader } from './tcp-frame-reader.js';
 
 export interface TcpFrontEndOptions {
@@ -182,6 +182,7 @@ class TcpConnection {
   private endedAt: number | undefined; // when we sent our FIN
   private frameStartedAt: number | undefined;
   private stalledSince: number | undefined; // answers queued and the peer not reading
+  private stream: Iterator<Buffer> | undefined; // a zone transfer still being written
   lastActiveAt = performance.now();
   private readonly closedPromise: Promise<void>;
   private settledAll: (() => void) | undefined;
@@ -204,6 +205,7 @@ class TcpConnection {
     });
     socket.on('drain', () => {
       this.lastActiveAt = performance.now();
+      this.pumpStream();
       this.processFrames();
     });
     socket.on('error', (error) => this.log.debug({ client: this.client, err: error.message }, 'DNS TCP connection error'));
@@ -344,8 +346,38 @@ class TcpConnection {
           this.processFrames();
           this.endIfDone();
         });
+    } else if (reply instanceof MessageStream) {
+      if (this.stream) return; // one transfer at a time per connection; the client asks again
+      this.pending++;
+      this.stream = reply.messages;
+      this.pumpStream();
     } else if (reply) {
       this.write(reply);
+    }
+  }
+
+  // Writes zone transfer messages while the write queue has room; 'drain' brings us back, so a
+  // large zone is never queued whole and a secondary that stops reading hits the stall deadline.
+  private pumpStream(): void {
+    while (this.stream && this.socket.writableLength < this.settings.maxQueuedBytes) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = this.stream.next();
+      } catch (error) {
+        this.log.error({ err: error, client: this.client }, 'zone transfer failed');
+        this.socket.destroy();
+        next = { done: true, value: undefined };
+      }
+      if (next.done || this.socket.destroyed) {
+        this.stream = undefined;
+        this.pending--;
+        this.lastActiveAt = performance.now();
+        if (this.pending === 0) this.settledAll?.();
+        this.processFrames();
+        this.endIfDone();
+        return;
+      }
+      this.write(next.value);
     }
   }
 

@@ -44,8 +44,8 @@ export class UdpFrontEnd {
         .then((reply) => reply && this.send(reply, from))
         .catch((error: unknown) => this.log.error({ err: error, client: from.address }, 'DNS relay failed'))
         .finally(() => this.done());
-    } else if (answer) {
-      this.send(answer, from);
+    } else if (Buffer.isBuffer(answer)) {
+      this.send(answer, from); // (a MessageStream is a TCP-only answer)
     }
   }
 

@@ -15,9 +15,25 @@ export interface ZoneAuthority {
   isInZone(name: string): boolean;
 }
 
-// No zone transfers are offered, so the serial only tells a human or a monitor when the records
-// last changed: the index version is the Unix time of its last change (`minilb doctor` reads it).
-export function createZoneAuthority(zone: string, negativeTtl: number, nameServerAddresses: readonly string[] = []): ZoneAuthority {
+export interface SoaTimers {
+  refresh: number; // seconds
+  retry: number;
+  expire: number;
+}
+
+// For a zone that changes whenever a pod does: secondaries hear of changes by NOTIFY, and a
+// missed one is caught within a minute by the cheap SOA poll; an unreachable minilb leaves them
+// answering the last copy for a week (the router's names outlive a long cluster outage).
+export const defaultSoaTimers: SoaTimers = { refresh: 60, retry: 10, expire: 604_800 };
+
+// The serial is the index version: the Unix time of the last change, at least one more than
+// before (`minilb doctor` reads it as the records' age, secondaries compare it).
+export function createZoneAuthority(
+  zone: string,
+  negativeTtl: number,
+  nameServerAddresses: readonly string[] = [],
+  timers: SoaTimers = defaultSoaTimers,
+): ZoneAuthority {
   const nameServer = zone === '' ? 'ns' : `ns.${zone}`;
   const hostmaster = zone === '' ? 'hostmaster' : `hostmaster.${zone}`;
   const suffix = `.${zone}`;
@@ -36,9 +52,9 @@ export function createZoneAuthority(zone: string, negativeTtl: number, nameServe
       mname: nameServer,
       rname: hostmaster,
       serial: indexVersion >>> 0,
-      refresh: 3600,
-      retry: 600,
-      expire: 86400,
+      refresh: timers.refresh,
+      retry: timers.retry,
+      expire: timers.expire,
       minimum: negativeTtl,
     }),
     isInZone: (name) => zone === '' || name === zone || name.endsWith(suffix),

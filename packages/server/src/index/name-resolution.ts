@@ -131,6 +131,19 @@ export class NameResolver {
     return { ...emptyAnswers(), cname };
   }
 
+  // Every name that holds records: the claimed hostnames, and for each Service name its SRV
+  // names and per-endpoint names (the synthetic names resolve() answers).
+  *recordNames(): Generator<string> {
+    for (const name of this.claims.names()) {
+      yield name;
+      const service = this.serviceOfName(name);
+      if (!service) continue;
+      const set = this.store.endpointsOf(service.meta.namespace, service.meta.name)!;
+      yield* new Set(set.ports.filter((p) => p.name).map((p) => `_${p.name}._${p.protocol.toLowerCase()}.${name}`));
+      for (const ip of [...set.a, ...set.aaaa]) yield `${addressLabel(ip)}.${name}`;
+    }
+  }
+
   // `<service>.<namespace>.<zone>` when that is an eligible Service's own name.
   private serviceOfName(name: string): TrimmedService | undefined {
     const winner = this.claims.exactWinner(name);

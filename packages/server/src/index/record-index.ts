@@ -253,6 +253,18 @@ export class RecordIndex implements NameIndex {
     return this.claims.ofObject(objectKey({ kind: 'Service', meta: { namespace, name } }));
   }
 
+  // Every name that holds records, for zone transfers (wildcards as "*.suffix").
+  recordNames(): Iterable<string> {
+    return this.resolver.recordNames();
+  }
+
+  // Moves the SOA serial past `serial` (a secondary's, after a restart) without a record change.
+  raiseVersion(serial: number): void {
+    if (this.currentVersion > serial) return;
+    this.currentVersion = serial + 1;
+    for (const listener of this.listeners) listener();
+  }
+
   // Every claimed hostname, wildcards written "*.suffix", for `minilb corefile`.
   claimedNames(): string[] {
     return this.claims.names();
