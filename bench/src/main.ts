@@ -38,6 +38,7 @@ import { BulkWriter } from './kube-bulk.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { millicoresOver, peakRssMiB, rssMiB } from './proc-stats.js';
 import { measurePropagation, type PropagationResult } from './propagation.js';
+import { measureReload } from './reload.js';
 import { createReadinessFixture, type ReadinessFixture } from './readiness.js';
 import { FLOOR, renderReport, type Results } from './report.js';
 import { createScaleSet, scaleProbes } from './scale.js';
@@ -367,6 +368,15 @@ class Runner {
     const o = this.o;
     this.prepareData();
     if (o.sections.has('throughput')) await this.section('throughput (zone peers)', () => this.zoneThroughput());
+    if (o.sections.has('reload')) {
+      await this.section('reload', async () => {
+        this.results.reload = await measureReload(
+          (args) => startMinilb('minilb (reload)', args, { nodeArgs: o.minilbNodeArgs, timeoutMs: 180_000 }).then((m) => this.track(m)),
+          this.dir,
+          { services: 10_000, quietSeconds: o.quick ? 5 : 15, log },
+        );
+      });
+    }
     const clusterSections = ['cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
     if (clusterSections.some((s) => o.sections.has(s))) await this.section('cluster', () => this.clusterSections());
   }

@@ -1,6 +1,7 @@
 // One table of every figure, as markdown (printed and written to bench/results/) and JSON.
 import type { FailoverResult } from './failover.js';
 import { percentileOf, type PropagationResult } from './propagation.js';
+import type { ReloadResult } from './reload.js';
 import type { ThroughputResult } from './throughput.js';
 
 interface Memory {
@@ -38,6 +39,7 @@ export interface Results {
   /** On the throughput set (small) and again with the scale set in the cluster. */
   propagation?: { small?: PropagationResult; scale?: PropagationResult };
   failover?: FailoverResult;
+  reload?: ReloadResult;
   cpu?: {
     seconds: number;
     idle: { minilb: number; coredns: number };
@@ -93,6 +95,15 @@ function targets(r: Results): Target[] {
       // The answers are polled about every millisecond: closer than that is a tie.
       t.push({ what: `propagation p99${label}`, want: `<= CoreDNS (+1 ms polling) and < 100 ms`, got: `${ms(pa)} vs ${ms(pb)} ms`, met: pa <= pb + 1 && pa < 100 });
     }
+  }
+  if (r.reload) {
+    const { quiet, duringReload } = r.reload;
+    t.push({
+      what: `answer p99 during a reload of a ${n0(r.reload.services)}-Service manifest`,
+      want: '<= 2x p99 without a reload, none lost or wrong',
+      got: `${ms(duringReload.p99)} vs ${ms(quiet.p99)} ms (${ratio(duringReload.p99, quiet.p99)}), ${duringReload.lost} lost, ${duringReload.wrong} wrong`,
+      met: duringReload.p99 <= 2 * quiet.p99 && duringReload.lost === 0 && duringReload.wrong === 0,
+    });
   }
   return t;
 }
@@ -211,6 +222,25 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
         '',
       );
     }
+  }
+
+  if (r.reload) {
+    const { quiet, duringReload } = r.reload;
+    out.push(
+      '### Answers during a manifest reload',
+      '',
+      `minilb \`-manifests\` with ${n0(r.reload.services)} Services (${f1(r.reload.manifestMiB)} MiB of YAML), queried one question at a time by one client; the manifest is rewritten with new addresses for every Service, and the window ends when the last Service answers its new ones (${f1(r.reload.reloadSeconds)} s).`,
+      '',
+      '| | answers | lost | wrong | p50 | p99 | max |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const [label, w] of [
+      ['no reload', quiet],
+      ['during the reload', duringReload],
+    ] as const) {
+      out.push(`| ${label} | ${n0(w.answers)} | ${w.lost} | ${w.wrong} | ${ms(w.p50)} ms | ${ms(w.p99)} ms | ${ms(w.max)} ms |`);
+    }
+    out.push('');
   }
 
   const t = targets(r);

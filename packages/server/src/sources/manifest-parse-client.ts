@@ -34,12 +34,12 @@ export class ManifestParseClient {
   constructor(private readonly heapMb: number) {}
 
   // One call at a time (the manifest source awaits each before the next).
-  parse(file: string): Promise<ParseOutcome> {
+  parse(file: string, background: boolean): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'failed', error: 'the manifest source is stopping' });
     const worker = this.start();
     return new Promise((resolve) => {
       this.pending = { id: this.nextId++, file, entries: [], resolve };
-      worker.postMessage({ type: 'parse', id: this.pending.id, file } satisfies ParseRequest);
+      worker.postMessage({ type: 'parse', id: this.pending.id, file, background } satisfies ParseRequest);
     });
   }
 

@@ -6,7 +6,8 @@ import type { ClusterObject } from '../index/cluster-objects.js';
 import type { Rejection } from '../index/rejections.js';
 
 export type ParseRequest =
-  | { type: 'parse'; id: number; file: string }
+  // background: DNS is serving, so the parse must not compete with answers for CPU.
+  | { type: 'parse'; id: number; file: string; background: boolean }
   // The source no longer tracks this file (it was deleted, or its result was thrown away).
   | { type: 'forget'; file: string };
 

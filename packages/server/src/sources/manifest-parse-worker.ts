@@ -3,7 +3,9 @@
 // file's fingerprints, so an unchanged object crosses back as its key alone.
 
 import { createHash } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { objectKey } from '../index/cluster-objects.js';
 import { entriesPerMessage, fileSignature, type ParsedEntry, type ParseReply, type ParseRequest } from './manifest-parse-protocol.js';
@@ -43,6 +45,21 @@ async function parse(id: number, file: string, reply: (message: ParseReply) => v
   reply({ type: 'parsed', id, signature, rejections: [...parsed.rejections, ...winners.rejections] });
 }
 
+// On Linux a thread has its own nice value. Once DNS is serving, the parser runs at nice 10, so
+// on a core it shares with the DNS thread (a pinned or CPU-limited container) it gets about a
+// tenth of the time the DNS thread wants and all the time it does not; the start-up parse, with
+// no answers to protect yet, keeps full priority.
+let niced = false;
+function yieldCpuToAnswers(): void {
+  if (niced) return;
+  niced = true;
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+  } catch {
+    // Not Linux, or not allowed: the parser then runs at the DNS thread's priority.
+  }
+}
+
 const port = parentPort;
 if (port) {
   // Requests are handled in order: the source sends the next one only after "parsed".
@@ -52,6 +69,7 @@ if (port) {
       sentBefore.delete(request.file);
       return;
     }
+    if (request.background) yieldCpuToAnswers();
     queue = queue.then(() =>
       // On failure the fingerprints of the last good parse stay: the source keeps its objects too.
       parse(request.id, request.file, (message) => port.postMessage(message)).catch((err: NodeJS.ErrnoException) => {

@@ -248,7 +248,7 @@ export class ManifestSource {
       return this.replaceFile(file, { signature: fileSignature(info), objects: new Map() }, []);
     }
     this.parses++;
-    const outcome = await this.parser.parse(file);
+    const outcome = await this.parser.parse(file, !initial);
     if (outcome.kind === 'unsettled') {
       if (!initial) return this.later(file, this.settleMs);
       await sleep(this.settleMs); // being written while minilb starts: wait for the writer
