@@ -2,7 +2,7 @@
 // Sections: answer throughput (zone-file peers, then the cluster peers), memory and time to
 // sync at cluster scale, propagation of readiness flips, failover as a client sees it, and
 // CPU. Fails (exit 1) only when something cannot run, never because of a figure.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -45,6 +45,7 @@ import { createScaleSet, scaleProbes } from './scale.js';
 import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startDgramFloor, startKnot, startMinilb, useMinilbBundle, type DnsServer, type MinilbStart } from './servers.js';
 import { checkSameAnswers, compareThroughput, type Question, type ThroughputOptions } from './throughput.js';
 import { DnsProbeClient, TYPE_A } from './dns-client.js';
+import { measureTransfer, writeZoneFile } from './transfer.js';
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -347,6 +348,26 @@ class Runner {
     log(`  idle: minilb ${mIdle!.toFixed(1)} m, CoreDNS ${cIdle!.toFixed(1)} m; 1,000 qps: minilb ${mLoad.millicores.toFixed(0)} m, CoreDNS ${cLoad.millicores.toFixed(0)} m`);
   }
 
+  /** AXFR of a large minilb zone, then Knot's AXFR of the very same records. */
+  async zoneTransfer(): Promise<void> {
+    const services = this.o.scale.services;
+    const set = throughputSet(services, 1, 1);
+    const manifest = join(this.dir, 'transfer-set.yaml');
+    writeFileSync(manifest, throughputObjects(set, { twins: false, manifest: true }).map((x) => JSON.stringify(x)).join('\n---\n'));
+    const rounds = this.o.quick ? 1 : 3;
+    const minilb = this.track(await startMinilb('minilb', ['-manifests', manifest, '-transfer-allow', '127.0.0.1/32'], { timeoutMs: 300_000 }));
+    const ours = await measureTransfer(minilb, DOMAIN, rounds);
+    await minilb.stop();
+    const zoneFile = writeZoneFile(this.dir, DOMAIN, ours.records);
+    const knot = this.track(await startKnot({ [DOMAIN]: readFileSync(zoneFile, 'utf8') }, { allowTransfer: true }));
+    const theirs = await measureTransfer(knot, DOMAIN, rounds);
+    await knot.stop();
+    this.results.transfer = { services, endpointsPerService: set.services[0]!.v4.length + set.services[0]!.v6.length, runs: [ours.figures, theirs.figures] };
+    for (const r of this.results.transfer.runs) {
+      log(`  ${r.server}: ${r.records} records in ${r.seconds.toFixed(2)} s, RSS ${r.rssBeforeMiB.toFixed(0)} -> peak ${r.rssPeakMiB.toFixed(0)} MiB`);
+    }
+  }
+
   async propagation(fixture: ReadinessFixture, minilb: DnsServer, kubeconfig: string): Promise<PropagationResult> {
     const plugin = await startCoreDNS('CoreDNS kubernetes (no cache)', pluginOnlyCorefile(kubeconfig), {}, { timeoutMs: 300_000 });
     try {
@@ -377,6 +398,7 @@ class Runner {
         );
       });
     }
+    if (o.sections.has('transfer')) await this.section('zone transfer', () => this.zoneTransfer());
     const clusterSections = ['cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
     if (clusterSections.some((s) => o.sections.has(s))) await this.section('cluster', () => this.clusterSections());
   }

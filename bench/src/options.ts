@@ -1,6 +1,6 @@
 // Command line of `npm run bench`: full or --quick scale, and --only to run some sections.
 
-export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
+export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

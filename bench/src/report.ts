@@ -1,4 +1,5 @@
 // One table of every figure, as markdown (printed and written to bench/results/) and JSON.
+import { renderTransfer, type TransferResult } from './transfer.js';
 import type { FailoverResult } from './failover.js';
 import { percentileOf, type PropagationResult } from './propagation.js';
 import type { ReloadResult } from './reload.js';
@@ -45,6 +46,7 @@ export interface Results {
     idle: { minilb: number; coredns: number };
     at1000: { minilb: { millicores: number; qps: number; lost: number }; coredns: { millicores: number; qps: number; lost: number } };
   };
+  transfer?: TransferResult;
   errors: string[];
 }
 
@@ -242,6 +244,7 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     }
     out.push('');
   }
+  if (r.transfer) out.push(...renderTransfer(r.transfer));
 
   const t = targets(r);
   if (t.length) {

@@ -160,13 +160,13 @@ export async function startDgramFloor(): Promise<DnsServer> {
 }
 
 /** Knot DNS with one UDP worker (and one TCP worker), serving zone files. */
-export async function startKnot(zones: Record<string, string>): Promise<DnsServer> {
+export async function startKnot(zones: Record<string, string>, opts: { allowTransfer?: boolean } = {}): Promise<DnsServer> {
   const knotd = ['/usr/sbin/knotd', '/usr/bin/knotd'].find((p) => existsSync(p));
   if (!knotd) throw new Error('knotd is not installed: apt-get install -y knot');
   const port = await freePort();
   const dir = makeDir('bench-knot');
   const zoneConf = Object.keys(zones)
-    .map((z) => `  - domain: ${z}\n    file: ${join(dir, `${z}.zone`)}`)
+    .map((z) => `  - domain: ${z}\n    file: ${join(dir, `${z}.zone`)}${opts.allowTransfer ? '\n    acl: loopback-transfer' : ''}`)
     .join('\n');
   for (const [z, text] of Object.entries(zones)) writeFileSync(join(dir, `${z}.zone`), text);
   const conf = [
@@ -186,6 +186,7 @@ export async function startKnot(zones: Record<string, string>): Promise<DnsServe
     `    storage: ${dir}`,
     '    journal-content: none',
     '    zonefile-sync: -1',
+    ...(opts.allowTransfer ? ['acl:', '  - id: loopback-transfer', '    address: 127.0.0.1', '    action: transfer'] : []),
     'zone:',
     zoneConf,
     '',

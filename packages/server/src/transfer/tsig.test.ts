@@ -28,7 +28,8 @@ async function digAgainst(yArg: string, reply: (query: Buffer) => Buffer | undef
   dig.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await once(dig, 'close');
   socket.close();
-  return { output, query: query! };
+  if (!query) throw new Error(`dig sent no query:\n${output}`);
+  return { output, query };
 }
 
 // A NOERROR reply with no records: the question copied, QR and AA set.
@@ -93,7 +94,7 @@ describe('TSIG with dig as the client', () => {
 
     const { query } = await digAgainst(`hmac-sha256:someone-else:${key.secret.toString('base64')}`, emptyReply);
     const tsig = findTsig(query);
-    if (!tsig || tsig === 'malformed') throw new Error('dig sent no TSIG');
+    if (!tsig || tsig === 'malformed') throw new Error(`dig sent no TSIG: ${query.toString('hex')}`);
     expect(verifyRequest(query, tsig, key)).toMatchObject({ ok: false, error: TsigError.BADKEY });
   });
 
@@ -101,7 +102,7 @@ describe('TSIG with dig as the client', () => {
     const { key } = generatedKey('xfr');
     const { query } = await digAgainst(`hmac-sha256:xfr:${key.secret.toString('base64')}`, emptyReply);
     const tsig = findTsig(query);
-    if (!tsig || tsig === 'malformed') throw new Error('dig sent no TSIG');
+    if (!tsig || tsig === 'malformed') throw new Error(`dig sent no TSIG: ${query.toString('hex')}`);
     expect(verifyRequest(query, tsig, key, Date.now() + 3_600_000)).toMatchObject({ ok: false, error: TsigError.BADTIME });
   });
 
