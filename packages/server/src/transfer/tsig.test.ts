@@ -19,6 +19,10 @@ async function digAgainst(yArg: string, reply: (query: Buffer) => Buffer | undef
   const { port } = socket.address();
   let query: Buffer | undefined;
   socket.on('message', (message, remote) => {
+    // Only dig's signed query: other tests' servers on loopback (NOTIFY, SOA probes) may reach
+    // a port that was theirs a moment ago.
+    const tsig = findTsig(message);
+    if (message.length < 12 || (message.readUInt16BE(2) & 0xf800) !== 0 || !tsig || tsig === 'malformed') return;
     query ??= message;
     const answer = reply(message);
     if (answer) socket.send(answer, remote.port, remote.address);
