@@ -43,15 +43,22 @@ const collections: Record<string, string> = {
   NetworkPolicy: '/apis/networking.k8s.io/v1/namespaces/{ns}/networkpolicies',
   PodDisruptionBudget: '/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets',
   ServiceMonitor: '/apis/monitoring.coreos.com/v1/namespaces/{ns}/servicemonitors',
+  CustomResourceDefinition: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
 };
 
 // Server-side apply with dryRun=All: the API server validates and admits it, stores nothing.
 export async function dryRunApply(obj: { kind?: string; metadata?: { name?: string; namespace?: string } }): Promise<void> {
+  await rawApply(obj, { dryRun: 'All' });
+}
+
+// Server-side apply of the object exactly as given. applyYaml goes through client-node's typed
+// models, which drop keys they do not know (a CRD's x-kubernetes-int-or-string, for one).
+export async function rawApply(obj: { kind?: string; metadata?: { name?: string; namespace?: string } }, query: Record<string, string> = {}): Promise<void> {
   const collection = collections[obj.kind ?? ''];
-  if (!collection) throw new Error(`no dry-run path for kind ${obj.kind}`);
+  if (!collection) throw new Error(`no apply path for kind ${obj.kind}`);
   const path = `${collection.replace('{ns}', obj.metadata?.namespace ?? 'default')}/${obj.metadata?.name}`;
   await withAdmin((c) =>
-    c.json(path, { method: 'PATCH', query: { fieldManager: 'minilb-e2e', dryRun: 'All', force: true }, contentType: 'application/apply-patch+yaml', body: obj }),
+    c.json(path, { method: 'PATCH', query: { fieldManager: 'minilb-e2e', force: true, ...query }, contentType: 'application/apply-patch+yaml', body: obj }),
   );
 }
 
