@@ -81,6 +81,12 @@ export async function createNode(name: string, internalIPs: string[]): Promise<V
   await api.createNode({ body: node });
   // A kubelet writes status through the status subresource; do the same in case create dropped it.
   await api.patchNodeStatus({ name, body: { status: node.status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  // The API server taints a new node node.kubernetes.io/not-ready:NoSchedule; the node lifecycle
+  // controller lifts it once the node reports Ready. That controller does not run here (nodes
+  // without a kubelet would go NotReady), so do what it would.
+  const created = await api.readNode({ name });
+  const taints = (created.spec?.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/not-ready');
+  await api.patchNode({ name, body: { spec: { taints: taints.length > 0 ? taints : null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   return waitFor(
     async () => {
       const n = await api.readNode({ name });
