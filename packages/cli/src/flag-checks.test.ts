@@ -84,3 +84,49 @@ describe('a wrong flag stops the command before it does anything', () => {
     expect(JSON.parse(inspect.stdout).explanation.name).toBe('paperless.sko.ai');
   });
 });
+
+describe('ssh failures keep the exit-code contract', () => {
+  it('routes --apply with no ssh on PATH exits 4 naming what is missing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'minilb-nossh-'));
+    try {
+      const result = await run(process.execPath, [cli, 'routes', '--apply', '--yes', '--ssh', 'root@198.51.100.49', '--manifests', demo], {
+        env: { ...process.env, PATH: empty },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('the OpenSSH client is not installed or not on PATH');
+      expect(result.stderr).not.toContain('unexpected error');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('errors that are not flags are still one clear line', () => {
+  it('a malformed kubeconfig: one line naming the file, exit 3', async () => {
+    const kubeconfig = join(dir, 'bad-kubeconfig');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nclusters:\n- cluster: {server: https://192.0.2.1:6443\n  name: x\n');
+    const result = await minilb('routes', '--kubeconfig', kubeconfig);
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n'), result.stderr).toHaveLength(1);
+    expect(result.stderr).toContain(`cannot load kubeconfig ${kubeconfig}`);
+    expect(result.stderr.trim()).not.toMatch(/:$/);
+  });
+
+  it('a missing manifest says so in words, exit 3', async () => {
+    const result = await minilb('routes', '--manifests', join(dir, 'missing.yaml'));
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('missing.yaml: ENOENT (no such file or directory)');
+  });
+
+  it('a YAML error ends with where it is, not with a dangling colon', async () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'apiVersion: v1\nkind: Node\nmetadata: {name: a: b}\n');
+    const result = await minilb('routes', '--manifests', broken);
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/line 3, column \d+\n$/);
+  });
+});

@@ -40,7 +40,9 @@ async function listFromApi(source: ClusterSource, only: ReadonlySet<string> | un
   try {
     ({ kc, from } = loadKubeConfig(source.kubeconfig));
   } catch (err) {
-    throw new CliError(`${(err as Error).message.replace('-kubeconfig', '--kubeconfig').replace('-manifests', '--manifests')}`, exitCodes.cluster);
+    // A YAML error in the kubeconfig comes with a multi-line code frame: its first line says where.
+    const first = (err as Error).message.split('\n')[0]!.replace(/:\s*$/, '');
+    throw new CliError(first.replace(/(^|[\s(])-(kubeconfig|manifests)\b/g, '$1--$2'), exitCodes.cluster);
   }
   if (source.context) {
     // client-node accepts any name here and fails later with "no current cluster".

@@ -26,7 +26,7 @@ export async function manifestFiles(paths: readonly string[]): Promise<string[]>
     try {
       info = await stat(path);
     } catch (err) {
-      throw new ManifestError(`-manifests ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ManifestError(`-manifests ${path}: ${fileErrorText(err)}`);
     }
     if (info.isDirectory()) {
       const names = (await readdir(path)).filter(isManifestName).sort();
@@ -105,7 +105,7 @@ export function parseManifestFile(text: string, file: string): ParsedManifest {
   for (const doc of composer.compose(new Parser().parse(text), true, text.length)) {
     number++;
     const where = `${file} document ${number}`;
-    if (doc.errors.length > 0) throw new ManifestError(`${where}: ${doc.errors[0]!.message.split('\n')[0]}`);
+    if (doc.errors.length > 0) throw new ManifestError(`${where}: ${yamlErrorText(doc.errors[0]!, text)}`);
     for (const item of itemsOf(doc.toJS())) {
       let trimmed;
       try {
@@ -161,7 +161,7 @@ export async function readManifestsReport(paths: readonly string[]): Promise<{ o
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new ManifestError(`${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ManifestError(`${file}: ${fileErrorText(err)}`);
     }
     const parsed = parseManifestFile(text, file);
     located.push(...parsed.objects);
@@ -173,4 +173,22 @@ export async function readManifestsReport(paths: readonly string[]): Promise<{ o
 
 export async function readManifests(paths: readonly string[]): Promise<ClusterObject[]> {
   return (await readManifestsReport(paths)).objects;
+}
+
+// "ENOENT (no such file or directory)": the code for scripts, the words for people.
+function fileErrorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (!e.code) return String(err);
+  const words = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1];
+  return words ? `${e.code} (${words})` : e.code;
+}
+
+// One line: yaml's message without the code frame after its colon, and where it is.
+function yamlErrorText(error: { message: string; pos?: [number, number] }, text: string): string {
+  const message = error.message.split('\n')[0]!.replace(/:\s*$/, '');
+  if (/ at line \d+/.test(message) || !error.pos) return message;
+  const before = text.slice(0, error.pos[0]);
+  const line = before.split('\n').length;
+  const column = error.pos[0] - before.lastIndexOf('\n');
+  return `${message} at line ${line}, column ${column}`;
 }

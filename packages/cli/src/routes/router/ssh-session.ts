@@ -2,6 +2,7 @@
 // sftp, and nothing is left on the router), and a hard deadline ends a session that hangs.
 
 import { spawn } from 'node:child_process';
+import { CliError, exitCodes } from '../../exit-codes.js';
 import { sshArguments, type SshTarget } from './ssh-target.js';
 
 export interface SshResult {
@@ -14,7 +15,13 @@ export interface SshResult {
 // What the router part needs from a transport; tests give a fake that plays the router.
 export type ScriptRunner = (script: string) => Promise<SshResult>;
 
-export class SshError extends Error {}
+// ssh could not run or did not finish: exit status 4, as the README promises, and a --watch
+// round that backs off rather than an unexpected error.
+export class SshError extends CliError {
+  constructor(message: string) {
+    super(message, exitCodes.ssh);
+  }
+}
 
 export interface SshOptions {
   target: SshTarget;
@@ -39,6 +46,8 @@ export function sshRunner(opts: SshOptions): ScriptRunner {
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGTERM');
+        // An ssh that ignores SIGTERM (stuck in a ProxyCommand) still ends.
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
       }, opts.timeoutMs);
       child.stdout.on('data', (b: Buffer) => out.push(b));
       child.stderr.on('data', (b: Buffer) => err.push(b));

@@ -34,7 +34,7 @@ class FakeLinuxRouter {
     return undefined;
   }
 
-  private exec(command: string): { status: number; output: string } {
+  protected exec(command: string): { status: number; output: string } {
     if (command.startsWith('if [ -f /etc/openwrt_release ]')) return { status: 0, output: 'linux' };
     if (this.failNext?.test(command)) {
       this.failNext = undefined;
@@ -114,6 +114,38 @@ class FakeLinuxRouter {
     }
     return { exitCode: 0, signal: null, stdout: `${out}@@minilb done\n`, stderr: '' };
   };
+}
+
+// An OpenWrt router whose `uci commit` exits 0 but commits nothing (a full overlay, a broken
+// uci): `uci show` lists the uncommitted sections, only `uci changes` tells the truth.
+class OpenwrtWithoutCommit extends FakeLinuxRouter {
+  show: string[] = ['network.lan=interface', "network.lan.device='br-lan'"];
+  pending: string[] = [];
+  kernel: string[] = ['192.0.2.0/24 dev br-lan scope link  src 192.0.2.1 '];
+
+  protected override exec(command: string): { status: number; output: string } {
+    if (command.startsWith('if [ -f /etc/openwrt_release ]')) return { status: 0, output: 'openwrt' };
+    if (command === 'uci changes network') return { status: 0, output: this.pending.join('\n') };
+    if (command === 'uci show network') return { status: 0, output: this.show.join('\n') };
+    if (command === 'uci commit network') return { status: 0, output: '' };
+    if (command === 'uci revert network') return { status: 0, output: '' };
+    let m = /^uci set (network\.\S+)$/.exec(command);
+    if (m) {
+      this.show.push(m[1]!);
+      this.pending.push(m[1]!);
+      return { status: 0, output: '' };
+    }
+    if (command === 'ip -4 route') return { status: 0, output: this.kernel.join('\n') };
+    if (command === 'ip -6 route') return { status: 0, output: '' };
+    m = /^ip route get (\S+)$/.exec(command);
+    if (m) return { status: 0, output: `${m[1]} dev br-lan  src 192.0.2.1 ` };
+    m = /^ip -4 route replace (\S+) via (\S+) proto \d+$/.exec(command);
+    if (m) {
+      this.kernel.push(`${m[1]} via ${m[2]} dev br-lan `);
+      return { status: 0, output: '' };
+    }
+    return { status: 127, output: `sh: unknown command in fake: ${command}` };
+  }
 }
 
 const n1: PodRoute = { node: 'n1', family: 4, cidr: '10.244.1.0/24', via: '192.0.2.11' };
@@ -271,5 +303,17 @@ describe('syncing a Linux router', () => {
       runner: async () => ({ exitCode: 1, signal: null, stdout: '@@minilb begin detect\n', stderr: 'sh: ip: not found\n' }),
     });
     await expect(syncRouter([n1], opts)).rejects.toMatchObject({ exitCode: exitCodes.ssh });
+  });
+});
+
+describe('verifying an OpenWrt apply', () => {
+  it('does not claim a match while uci changes network still lists the edits', async () => {
+    const router = new OpenwrtWithoutCommit([]);
+    const { opts, out } = options(router, { router: 'openwrt' });
+    const result = await syncRouter([n1], opts);
+    expect(router.pending.length).toBeGreaterThan(0);
+    expect(out.join('\n')).not.toContain('now matches the cluster');
+    expect(result.exitCode).toBe(exitCodes.applyFailed);
+    expect(out.join('\n')).toContain('not committed');
   });
 });

@@ -166,6 +166,13 @@ export async function syncRouter(routes: readonly PodRoute[], opts: SyncOptions)
 
   // Verify against what the router now says, not against what the commands returned.
   const after = parseState(opts, driver, output, 'verify', hops);
+  // On OpenWrt, `uci show` includes uncommitted edits: the routes only survive a reload once
+  // `uci changes` is empty again, so pending changes after our commit mean it did not take.
+  if (after.refusal) {
+    opts.out(`Not applied: the UCI edits are not committed on ${opts.target} (\`uci changes network\` still lists them after \`uci commit network\`).`);
+    opts.out('Check the router (a full overlay, a read-only /etc/config), then run again.');
+    return { exitCode: exitCodes.applyFailed, kind, applied: 0, plan };
+  }
   const left = computeRoutePlan({ desired, owned: after.owned, foreign: after.foreign, prune: opts.prune }).filter(isChange);
   if (left.length > 0) {
     opts.out(`Not applied (${left.length} of ${changes.length}); the rest of the router is as it was:`);
