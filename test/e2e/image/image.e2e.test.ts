@@ -33,7 +33,11 @@ function dockerFlagsFor(spec: PodSpec, c: Container): string[] {
   if (c.securityContext.allowPrivilegeEscalation === false) flags.push('--security-opt', 'no-new-privileges');
   for (const cap of c.securityContext.capabilities?.drop ?? []) flags.push('--cap-drop', cap);
   for (const cap of c.securityContext.capabilities?.add ?? []) flags.push('--cap-add', cap);
-  for (const s of spec.securityContext.sysctls ?? []) flags.push('--sysctl', `${s.name}=${s.value}`);
+  // The kernel's default (1024) unless the pod sets it: Docker's own default (0) would let a
+  // manifest without the sysctl bind port 53 here and fail on a kubelet that does not.
+  const sysctls = new Map([['net.ipv4.ip_unprivileged_port_start', '1024']]);
+  for (const s of spec.securityContext.sysctls ?? []) sysctls.set(s.name, s.value);
+  for (const [name, value] of sysctls) flags.push('--sysctl', `${name}=${value}`);
   return flags;
 }
 
