@@ -22,7 +22,14 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One simulated client; resolves with seconds from `flipAt()` until the IP left its answer. */
-async function client(port: number, name: string, ip: string, flipAt: () => number | undefined, ttls: Array<number | undefined>): Promise<number> {
+export async function client(
+  port: number,
+  name: string,
+  ip: string,
+  flipAt: () => number | undefined,
+  ttls: Array<number | undefined>,
+  giveUpMs = GIVE_UP_MS,
+): Promise<number> {
   const dns = new DnsProbeClient(port);
   let cached: string[] = [];
   let expires = 0;
@@ -30,7 +37,7 @@ async function client(port: number, name: string, ip: string, flipAt: () => numb
     // A random phase: clients do not resolve in step with the pod.
     await sleep(Math.random() * TICK_MS);
     const started = performance.now();
-    while (performance.now() - started < GIVE_UP_MS) {
+    while (performance.now() - started < giveUpMs) {
       const now = performance.now();
       if (now >= expires) {
         try {
@@ -46,7 +53,7 @@ async function client(port: number, name: string, ip: string, flipAt: () => numb
       if (flipped !== undefined && !cached.includes(ip)) return (performance.now() - flipped) / 1000;
       await sleep(TICK_MS - ((performance.now() - started) % TICK_MS));
     }
-    throw new Error(`a client of port ${port} still had ${ip} for ${name} after ${GIVE_UP_MS / 1000} s`);
+    throw new Error(`a client of port ${port} still had ${ip} for ${name} after ${giveUpMs / 1000} s`);
   } finally {
     dns.close();
   }

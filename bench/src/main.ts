@@ -34,6 +34,8 @@ import {
 } from './dataset.js';
 import { dnsperf } from './dnsperf.js';
 import { measureFailover } from './failover.js';
+import { measureNodeDeath } from './node-death.js';
+import { measureProbeLoad } from './probe-load.js';
 import { BulkWriter } from './kube-bulk.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { millicoresOver, peakRssMiB, rssMiB } from './proc-stats.js';
@@ -401,6 +403,19 @@ class Runner {
     if (o.sections.has('transfer')) await this.section('zone transfer', () => this.zoneTransfer());
     const clusterSections = ['cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
     if (clusterSections.some((s) => o.sections.has(s))) await this.section('cluster', () => this.clusterSections());
+    if (o.sections.has('probeload')) {
+      await this.section('probe load', async () => {
+        this.results.probeLoad = await measureProbeLoad(o.probeLoadSeconds, log);
+      });
+    }
+    if (o.sections.has('nodedeath')) {
+      // Its own cluster, with the node lifecycle controller and its real grace period; the shared
+      // one goes first so the two do not compete for the CPU.
+      await this.stopAll();
+      await this.section('node dies', async () => {
+        this.results.nodeDeath = await measureNodeDeath(o.nodeDeathTrials, log);
+      });
+    }
   }
 }
 

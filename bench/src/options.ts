@@ -1,6 +1,6 @@
 // Command line of `npm run bench`: full or --quick scale, and --only to run some sections.
 
-export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer'] as const;
+export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer', 'nodedeath', 'probeload'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -18,6 +18,10 @@ export interface BenchOptions {
   scale: { services: number; endpointsPerService: number; ingresses: number; routes: number };
   flips: number;
   failoverTrials: number;
+  /** Trials of the node-death scenario (its own cluster, with the node lifecycle controller). */
+  nodeDeathTrials: number;
+  /** Seconds of health checking measured at 1,000 endpoints. */
+  probeLoadSeconds: number;
   cpuSeconds: number;
   /** Seconds after sync before memory is read at scale (the same for every server). */
   settleSeconds: number;
@@ -75,6 +79,8 @@ export function parseOptions(argv: string[]): BenchOptions {
         scale: { services: 1_000, endpointsPerService: 10, ingresses: 100, routes: 100 },
         flips: 40,
         failoverTrials: 1,
+        nodeDeathTrials: 1,
+        probeLoadSeconds: 5,
         cpuSeconds: 4,
         settleSeconds: 5,
         outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
@@ -96,6 +102,8 @@ export function parseOptions(argv: string[]): BenchOptions {
         scale: { services: 10_000, endpointsPerService: 10, ingresses: 1_000, routes: 1_000 },
         flips: 200,
         failoverTrials: 5,
+        nodeDeathTrials: 3,
+        probeLoadSeconds: 10,
         cpuSeconds: 10,
         settleSeconds: 20,
         outBase,

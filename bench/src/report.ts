@@ -1,6 +1,8 @@
 // One table of every figure, as markdown (printed and written to bench/results/) and JSON.
 import { renderTransfer, type TransferResult } from './transfer.js';
 import type { FailoverResult } from './failover.js';
+import type { NodeDeathResult } from './node-death.js';
+import type { ProbeLoadResult } from './probe-load.js';
 import { percentileOf, type PropagationResult } from './propagation.js';
 import type { ReloadResult } from './reload.js';
 import type { ThroughputResult } from './throughput.js';
@@ -41,6 +43,8 @@ export interface Results {
   propagation?: { small?: PropagationResult; scale?: PropagationResult };
   failover?: FailoverResult;
   reload?: ReloadResult;
+  nodeDeath?: NodeDeathResult;
+  probeLoad?: ProbeLoadResult;
   cpu?: {
     seconds: number;
     idle: { minilb: number; coredns: number };
@@ -105,6 +109,19 @@ function targets(r: Results): Target[] {
       want: '<= 2x p99 without a reload, none lost or wrong',
       got: `${ms(duringReload.p99)} vs ${ms(quiet.p99)} ms (${ratio(duringReload.p99, quiet.p99)}), ${duringReload.lost} lost, ${duringReload.wrong} wrong`,
       met: duringReload.p99 <= 2 * quiet.p99 && duringReload.lost === 0 && duringReload.wrong === 0,
+    });
+  }
+  const death = r.nodeDeath?.seconds['minilb, health checks'];
+  if (death?.length) {
+    const mean = death.reduce((x, y) => x + y, 0) / death.length;
+    t.push({ what: 'node dies: client stops getting its pod, with checks (mean)', want: '< 5 s', got: `${f1(mean)} s`, met: mean < 5 });
+  }
+  if (r.probeLoad) {
+    t.push({
+      what: `probe rate at ${n0(r.probeLoad.endpoints)} endpoints`,
+      want: `<= ${r.probeLoad.budgetPerSecond}/s`,
+      got: `${f1(r.probeLoad.probesPerSecond)}/s`,
+      met: r.probeLoad.probesPerSecond <= r.probeLoad.budgetPerSecond * 1.05,
     });
   }
   return t;
@@ -245,6 +262,38 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     out.push('');
   }
   if (r.transfer) out.push(...renderTransfer(r.transfer));
+  if (r.nodeDeath) {
+    const names = Object.keys(r.nodeDeath.seconds);
+    const mean = (v: number[] | undefined) => (v?.length ? `${f1(v.reduce((x, y) => x + y, 0) / v.length)} s` : '-');
+    const worst = (v: number[] | undefined) => (v?.length ? `${f1(Math.max(...v))} s` : '-');
+    out.push('### Node dies (issue 14)', '', `| | ${names.join(' | ')} |`, `| --- |${names.map(() => ' ---: |').join('')}`);
+    out.push(`| client stops getting its pod, mean of ${r.nodeDeath.trials} | ${names.map((n) => mean(r.nodeDeath!.seconds[n])).join(' | ')} |`);
+    out.push(`| client, worst | ${names.map((n) => worst(r.nodeDeath!.seconds[n])).join(' | ')} |`);
+    out.push(`| the server's answer drops it, mean | ${names.map((n) => mean(r.nodeDeath!.answerSeconds[n])).join(' | ')} |`);
+    out.push(
+      '',
+      `A node loses its link and its heartbeats; a client resolves every second through a cache that honours the ${r.ttl ?? 5} s TTL. ` +
+        `Without checks minilb and CoreDNS wait for the node lifecycle controller (${r.nodeDeath.gracePeriod}) to mark the pod not ready. ` +
+        'minilb with checks: `-health-check-default=tcp`, default interval 2 s, timeout 1 s, fall 2.',
+      '',
+    );
+  }
+  if (r.probeLoad) {
+    const p = r.probeLoad;
+    out.push(
+      '### Health-check load (issue 14)',
+      '',
+      '| | checks on | checks off |',
+      '| --- | ---: | ---: |',
+      `| probes started per second (${n0(p.endpoints)} endpoints, budget ${p.budgetPerSecond}/s, ${p.budgetConcurrent} at once) | ${f1(p.probesPerSecond)} | 0 |`,
+      `| connections the listener accepted per second | ${f1(p.acceptedPerSecond)} | - |`,
+      `| minilb CPU | ${n0(p.withChecks.millicores)} m | ${n0(p.withoutChecks.millicores)} m |`,
+      `| minilb RSS | ${f1(p.withChecks.rssMiB)} MiB | ${f1(p.withoutChecks.rssMiB)} MiB |`,
+      '',
+      `${p.up} of ${n0(p.endpoints)} endpoints up; measured over ${p.seconds} s.`,
+      '',
+    );
+  }
 
   const t = targets(r);
   if (t.length) {

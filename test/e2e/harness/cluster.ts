@@ -143,7 +143,16 @@ async function whileRunning<T>(procs: ManagedProcess[], wait: Promise<T>): Promi
   return Promise.race([wait, ...died]);
 }
 
-export async function startCluster(): Promise<Cluster> {
+export interface StartClusterOptions {
+  /**
+   * More controllers, with their real default timings: `node-lifecycle-controller` marks a node
+   * whose heartbeats stop NotReady (after node-monitor-grace-period) and its pods not ready; the
+   * caller must then heartbeat every node it registers, as kubelets do.
+   */
+  extraControllers?: string[];
+}
+
+export async function startCluster(options: StartClusterOptions = {}): Promise<Cluster> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const mark = (phase: string, since: number) => (timings[phase] = Math.round((Date.now() - since) / 100) / 10);
@@ -255,7 +264,7 @@ export async function startCluster(): Promise<Cluster> {
         '--bind-address=127.0.0.1',
         `--secure-port=${kcmPort}`,
         `--cert-dir=${join(dataDir, 'controller-manager-certs')}`,
-        `--controllers=${CONTROLLERS.join(',')}`,
+        `--controllers=${[...CONTROLLERS, ...(options.extraControllers ?? [])].join(',')}`,
         '--allocate-node-cidrs=true',
         `--cluster-cidr=${CLUSTER_CIDRS}`,
         `--node-cidr-mask-size-ipv4=${NODE_CIDR_MASK_V4}`,
