@@ -106,8 +106,9 @@ export class ManifestSource {
     this.stopped = true;
     clearTimeout(this.timer);
     for (const watcher of this.watchers) watcher.close();
-    await this.running;
+    // Closing the parser first ends a parse in flight, so stopping never waits for a large file.
     await this.parser.close();
+    await this.running;
   }
 
   // ---- watching ----
@@ -195,6 +196,7 @@ export class ManifestSource {
       if (typeof outcome === 'string') errors.push(outcome);
       else if (outcome) changed = true;
     }
+    if (this.stopped) return;
     for (const error of errors) this.options.log.error({ source: this.name }, error);
     if (changed) {
       this.reloads++;
