@@ -70,6 +70,7 @@ export async function startMinilb(name: string, source: string[], opts: { timeou
     `127.0.0.1:${port}`,
     '-health',
     `127.0.0.1:${httpPort}`,
+    '-explain=',
     '-log-level',
     'warn',
     ...source,

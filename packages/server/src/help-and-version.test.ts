@@ -31,7 +31,7 @@ function runServer(args: string[]): Promise<{ code: number | null; stdout: strin
   });
 }
 
-const serving = ['-manifests', demo, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0'];
+const serving = ['-manifests', demo, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', '-explain', '127.0.0.1:0'];
 
 describe('minilb-server --help and --version', () => {
   it.each([['--help'], ['-h'], ['-help']])('%s prints the flags, exits 0 and serves nothing', async (flag) => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAttack } from '../testing/attack.js';
-import { attackerAddress, writeBigService, type FloodResult, type HeldSummary } from '../testing/attackers.js';
+import { attackerAddress, writeBigService, type FloodResult, type HeldSummary, type HttpFloodResult } from '../testing/attackers.js';
 import { decodeResponse, encodeQuery, tcpQuery, udpExchange } from '../testing/dns-test-client.js';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { demoCluster, median, probeSeries, startBuiltServer, type BuiltServer } from '../testing/built-server.js';
@@ -202,5 +202,59 @@ describe('finding 5: open relay', () => {
     const tcp = await tcpQuery(server.dnsPort, 'example.org', 'TXT');
     expect(tcp.packet.answers).toHaveLength(100);
     expect(tcp.flags & dnsPacket.RECURSION_AVAILABLE).toBeTruthy();
+  });
+});
+
+describe('finding 6: HTTP starves DNS', () => {
+  let server: BuiltServer;
+  beforeAll(async () => {
+    server = await startBuiltServer(['-manifests', demoCluster]);
+  });
+  afterAll(() => server?.child.kill('SIGKILL'));
+
+  it('1,000 /metrics requests, 400 at a time, are turned away past the caps while DNS keeps answering', async () => {
+    const attack = await startAttack<HttpFloodResult>({ kind: 'http', port: server.healthPort, path: '/metrics', concurrency: 400, total: 1000 });
+    await expectStillServing(server);
+    const flood = await attack.result;
+    // Past the caps (16 in flight, 256 connections) requests are turned away at once: 503, or
+    // the connection closed on accept. e23bb25 took every one.
+    const turnedAway = (flood.statuses['503'] ?? 0) + (flood.statuses['closed'] ?? 0);
+    expect(turnedAway, JSON.stringify(flood.statuses)).toBeGreaterThan(0);
+    expect(flood.statuses['200'] ?? 0, JSON.stringify(flood.statuses)).toBeGreaterThan(0);
+    expect(flood.statuses['timeout'] ?? 0).toBe(0);
+    await expectStillServing(server);
+  });
+
+  it('3,000 /healthz requests, 1,000 at a time, leave DNS and memory alone', async () => {
+    const attack = await startAttack<HttpFloodResult>({ kind: 'http', port: server.healthPort, path: '/healthz', concurrency: 1000, total: 3000 });
+    await expectStillServing(server);
+    const flood = await attack.result;
+    expect(flood.statuses['timeout'] ?? 0).toBe(0);
+    await expectStillServing(server);
+  });
+
+  it('answers an oversized header with 431 and a request body with 413', async () => {
+    expect(await rawHttp(server.healthPort, `GET /healthz HTTP/1.1\r\nHost: minilb\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await rawHttp(server.healthPort, 'POST /healthz HTTP/1.1\r\nHost: minilb\r\nContent-Length: 5\r\n\r\nhello')).toMatch(/^HTTP\/1\.1 413/);
+    await expectStillServing(server);
+  });
+});
+
+describe('finding 7: what the HTTP port tells anyone', () => {
+  let server: BuiltServer;
+  beforeAll(async () => {
+    server = await startBuiltServer(['-manifests', demoCluster]);
+  });
+  afterAll(() => server?.child.kill('SIGKILL'));
+
+  it('serves no pod, node or endpoint detail on the probe port; /v1/ lives on the -explain listener', async () => {
+    for (const path of ['/v1/explain?name=paperless.sko.ai', '/v1/endpoint-health']) {
+      const onProbePort = await fetch(`http://127.0.0.1:${server.healthPort}${path}`);
+      expect(onProbePort.status, path).toBe(404);
+      expect(await onProbePort.text()).not.toMatch(/kubernetes-ingress-7d9f8|node1/);
+    }
+    const explained = await fetch(`http://127.0.0.1:${server.explainPort}/v1/explain?name=paperless.sko.ai`);
+    expect(explained.status).toBe(200);
+    expect(await explained.text()).toMatch(/kubernetes-ingress-7d9f8/);
   });
 });

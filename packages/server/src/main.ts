@@ -47,14 +47,10 @@ async function main(): Promise<Running | undefined> {
 
   // HTTP first, so probes see 503 while the first sync runs; DNS only after it, so no client
   // ever gets (and caches) an NXDOMAIN from an index that is still filling.
-  const http = config.health
-    ? await startHttpServer({
-        listen: config.health,
-        index,
-        log,
-        healthy: () => (source.synced ? { ok: true, detail: 'ok' } : { ok: false, detail: `waiting for ${source.name} to sync` }),
-      })
-    : undefined;
+  const healthy = () => (source.synced ? { ok: true, detail: 'ok' } : { ok: false, detail: `waiting for ${source.name} to sync` });
+  const http = config.health ? await startHttpServer({ listen: config.health, index, log, healthy, serves: 'probes' }) : undefined;
+  // The API names pods, nodes and endpoints: its own listener, loopback unless told otherwise.
+  const api = config.explain ? await startHttpServer({ listen: config.explain, index, log, healthy, serves: 'api' }) : undefined;
   await cluster?.source.waitForSync();
   // Health checks feed the index as data; every replica probes for its own answers.
   const prober = new Prober({ index, settings: config.healthCheck, log });
@@ -94,7 +90,7 @@ async function main(): Promise<Running | undefined> {
     ? serviceHostname(someService.meta.namespace, someService.meta.name, config.domain)
     : serviceHostname('<namespace>', '<service>', config.domain);
   log.info(
-    { dnsPort: dns.port, dns: formatHostPort({ ...config.listen, port: dns.port }), healthPort: http?.port },
+    { dnsPort: dns.port, dns: formatHostPort({ ...config.listen, port: dns.port }), healthPort: http?.port, explainPort: api?.port },
     'minilb is serving',
   );
   process.stdout.write(`Try: dig @${config.listen.host ?? '127.0.0.1'} -p ${dns.port} ${example}\n`);
@@ -105,7 +101,7 @@ async function main(): Promise<Running | undefined> {
       prober.stop();
       await dns.close();
       transfers?.close();
-      await Promise.all([cluster?.stop(), manifests?.stop(), http?.close()]);
+      await Promise.all([cluster?.stop(), manifests?.stop(), http?.close(), api?.close()]);
     },
   };
 }

@@ -99,7 +99,7 @@ describe('finding 4: every rejected or ignored object is reported once', () => {
     expect(count('invalid-hostname')).toBe(1);
     expect(count('invalid-service-name')).toBe(1);
 
-    const explained = (await (await fetch(`http://127.0.0.1:${server.healthPort}/v1/explain?name=web.shop.minilb`)).json()) as {
+    const explained = (await (await fetch(`http://127.0.0.1:${server.explainPort}/v1/explain?name=web.shop.minilb`)).json()) as {
       services: { endpoints: { address: string; answered: boolean }[] }[];
     };
     expect(explained.services[0]!.endpoints.filter((e) => e.answered).map((e) => e.address)).toEqual(['192.0.2.10']);

@@ -240,3 +240,10 @@ export const relayRefused = new Counter({
   help: 'Queries for other names from clients outside -upstream-allow, answered REFUSED instead of relayed.',
   registers: [registry],
 });
+
+export const httpRejected = new Counter({
+  name: 'minilb_http_rejected_total',
+  help: 'HTTP requests answered at once without being served, by reason: busy (503, too many in flight), body (413), bad_request (malformed, oversized or slow head).',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

@@ -19,11 +19,12 @@ interface Server {
   child: ChildProcess;
   dnsPort: number;
   healthPort: number;
+  explainPort: number;
   output: () => string;
 }
 
 async function startServer(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [mainJs, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [mainJs, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', '-explain', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -31,8 +32,8 @@ async function startServer(args: string[]): Promise<Server> {
   while (Date.now() < deadline) {
     const line = output.split('\n').find((l) => l.includes('"minilb is serving"'));
     if (line) {
-      const parsed = JSON.parse(line) as { dnsPort: number; healthPort: number };
-      return { child, dnsPort: parsed.dnsPort, healthPort: parsed.healthPort, output: () => output };
+      const parsed = JSON.parse(line) as { dnsPort: number; healthPort: number; explainPort: number };
+      return { child, dnsPort: parsed.dnsPort, healthPort: parsed.healthPort, explainPort: parsed.explainPort, output: () => output };
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
@@ -95,14 +96,19 @@ describe('minilb-server on the demo cluster', () => {
     expect(answer).toMatch(/AUTHORITY SECTION:\nminilb\.\s+\d+\s+IN\s+SOA/);
   });
 
-  it('serves health, metrics and explain over HTTP', async () => {
+  it('serves health and metrics over HTTP, and explain on its own listener', async () => {
     const base = `http://127.0.0.1:${server.healthPort}`;
+    const apiBase = `http://127.0.0.1:${server.explainPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/minilb_dns_queries_total\{[^}]*qtype="A"[^}]*\} \d+/);
     expect(metrics).toMatch(/minilb_records\{kind="Ingress"\} 1/);
-    const explained = (await (await fetch(`${base}/v1/explain?name=paperless.sko.ai`)).json()) as { chain: { claimedBy: { kind: string } }[] };
+    const explained = (await (await fetch(`${apiBase}/v1/explain?name=paperless.sko.ai`)).json()) as { chain: { claimedBy: { kind: string } }[] };
     expect(explained.chain.map((s) => s.claimedBy.kind)).toEqual(['Ingress', 'Service']);
+    // The probe port tells nothing about pods and nodes (issue 10 finding 7).
+    const probePort = await fetch(`${base}/v1/explain?name=paperless.sko.ai`);
+    expect(probePort.status).toBe(404);
+    expect(await probePort.text()).toMatch(/-explain listener/);
     // The event loop is measured at scrape time (no monitor timer).
     expect(metrics).toMatch(/^minilb_nodejs_eventloop_lag_seconds \d/m);
     expect(metrics).toMatch(/^minilb_nodejs_eventloop_utilization (0|1|0\.\d+)$/m);
@@ -176,7 +182,7 @@ describe('start and stop', () => {
   it('refuses to start on a broken manifest, naming the file and document', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'minilb-bad-'));
     await writeFile(join(dir, 'bad.yaml'), 'kind: Service\nmetadata: {name: ok}\n---\nkind: EndpointSlice\nmetadata: {name: s}\naddressType: Carrier-Pigeon\n');
-    const result = await run(process.execPath, [mainJs, '-manifests', dir, '-listen', '127.0.0.1:0', '-health', '']).catch((err: { code: number; stderr: string }) => err);
+    const result = await run(process.execPath, [mainJs, '-manifests', dir, '-listen', '127.0.0.1:0', '-health', '', '-explain', '']).catch((err: { code: number; stderr: string }) => err);
     await rm(dir, { recursive: true, force: true });
     expect((result as { code: number }).code).toBe(1);
     expect((result as { stderr: string }).stderr).toMatch(/bad\.yaml document 2: EndpointSlice default\/s has addressType Carrier-Pigeon/);

@@ -171,7 +171,10 @@ export async function httpFlood(port: number, path: string, concurrency: number,
       const began = Date.now();
       const socket = net.connect({ port, host: '127.0.0.1', localAddress });
       let data = '';
+      let done = false;
       const finish = (status: string) => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
         result.statuses[status] = (result.statuses[status] ?? 0) + 1;
         result.maxMs = Math.max(result.maxMs, Date.now() - began);

@@ -15,13 +15,14 @@ export interface BuiltServer {
   child: ChildProcess;
   dnsPort: number;
   healthPort: number;
+  explainPort: number; // the -explain listener: /v1/explain, /v1/endpoint-health
   output: () => string;
   rssMiB: () => number;
   exited: Promise<number | null>;
 }
 
 export async function startBuiltServer(args: string[], nodeArgs: string[] = [], startTimeoutMs = 15_000): Promise<BuiltServer> {
-  const child = spawn(process.execPath, [...nodeArgs, serverBundle, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, serverBundle, '-listen', '127.0.0.1:0', '-health', '127.0.0.1:0', '-explain', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -32,8 +33,8 @@ export async function startBuiltServer(args: string[], nodeArgs: string[] = [], 
   while (Date.now() < deadline) {
     const line = output.split('\n').find((l) => l.includes('"minilb is serving"'));
     if (line) {
-      const parsed = JSON.parse(line) as { dnsPort: number; healthPort: number };
-      return { child, dnsPort: parsed.dnsPort, healthPort: parsed.healthPort, output: () => output, rssMiB: () => rssMiB(child.pid!), exited };
+      const parsed = JSON.parse(line) as { dnsPort: number; healthPort: number; explainPort: number };
+      return { child, dnsPort: parsed.dnsPort, healthPort: parsed.healthPort, explainPort: parsed.explainPort, output: () => output, rssMiB: () => rssMiB(child.pid!), exited };
     }
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));

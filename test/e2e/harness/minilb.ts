@@ -17,8 +17,10 @@ export interface Minilb {
   /** `127.0.0.1:<dnsPort>`, as a Corefile `forward` wants it. */
   address: string;
   healthPort: number;
-  /** http://127.0.0.1:<healthPort> */
+  /** http://127.0.0.1:<healthPort>: /healthz, /metrics */
   httpUrl: string;
+  /** http://127.0.0.1:<explainPort>: /v1/explain, /v1/endpoint-health (the -explain listener) */
+  apiUrl: string;
   process: ManagedProcess;
   dir: string;
   /** Waits for /healthz 200 and a DNS reply again (after a restart). */
@@ -47,15 +49,17 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
   const dnsHost = opts.dnsHost ?? '127.0.0.1';
   const dnsPort = opts.dnsPort ?? (await freePort());
   const healthPort = await freePort();
+  const explainPort = await freePort();
   const dir = makeDir('minilb');
   const proc = startProcess({
     name: 'minilb',
     command: process.execPath,
-    args: [minilbMain, '-listen', `${dnsHost}:${dnsPort}`, '-health', `127.0.0.1:${healthPort}`, ...args],
+    args: [minilbMain, '-listen', `${dnsHost}:${dnsPort}`, '-health', `127.0.0.1:${healthPort}`, '-explain', `127.0.0.1:${explainPort}`, ...args],
     dir,
     env: { ...process.env, ...opts.env },
   });
   const httpUrl = `http://127.0.0.1:${healthPort}`;
+  const apiUrl = `http://127.0.0.1:${explainPort}`;
   const waitHealthy = async (timeoutMs = opts.timeoutMs ?? 30_000) => {
     const healthy = waitFor(
       async () => (await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status)) === 200,
@@ -77,6 +81,7 @@ export async function startMinilb(args: string[], opts: StartMinilbOptions = {})
     address: `${dnsHost}:${dnsPort}`,
     healthPort,
     httpUrl,
+    apiUrl,
     process: proc,
     dir,
     waitHealthy,

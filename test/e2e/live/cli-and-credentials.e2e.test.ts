@@ -91,7 +91,7 @@ describe('credentials and the CLI against a live cluster', () => {
     expect(local.stdout).toMatch(new RegExp(`${podIP.replace(/\./g, '\\.')}\\s+ready\\s+pod web-1 on node1\\s+answered`));
     expect(local.stdout).toContain(`live (${minilb.address}): the live answer matches`);
 
-    const remote = await minilbCli('inspect', 'shop.example.com', '--api', minilb.httpUrl, '-o', 'json');
+    const remote = await minilbCli('inspect', 'shop.example.com', '--api', minilb.apiUrl, '-o', 'json');
     expect(remote.code).toBe(0);
     expect(JSON.parse(remote.stdout).explanation.answers.a).toContain(podIP);
 

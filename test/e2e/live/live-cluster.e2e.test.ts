@@ -120,7 +120,7 @@ describe('minilb on a live cluster, as the examples/deploy ServiceAccount', () =
       async () => sameSet(await addresses(minilb, 'web.shop.minilb'), [...pods['web-1']!, ...pods['web-2']!]),
       1000,
     );
-    const explained = (await (await fetch(`${minilb.httpUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { fallbackToTerminating: boolean }[] };
+    const explained = (await (await fetch(`${minilb.apiUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { fallbackToTerminating: boolean }[] };
     expect(explained.services[0]?.fallbackToTerminating).toBe(true);
 
     await finishPodDeletion('shop', 'web-1');

@@ -44,7 +44,7 @@ export const inspectCommand: CliCommand<InspectArgs> = {
       .positional('hostname', { type: 'string', describe: 'e.g. web.shop.minilb or paperless.example.com (or a Service name with -n)' })
       .option('namespace', { alias: 'n', type: 'string', describe: 'the hostname is a Service name in this namespace (<service>.<namespace>.<domain>)' })
       .option('dns', { type: 'string', describe: 'also ask this minilb (host:port) and compare its answer' })
-      .option('api', { type: 'string', describe: "read a running minilb's /v1/explain (http://host:port) instead of the cluster" })
+      .option('api', { type: 'string', describe: "read a running minilb's /v1/explain (http://host:port of its -explain listener, 127.0.0.1:8082 by default: kubectl port-forward to it) instead of the cluster" })
       .option('output', { alias: 'o', type: 'string', describe: 'output format: text or json (default: text)' })
       .example('$0 inspect paperless.sko.ai --manifests examples/demo-cluster.yaml', 'explain from manifest files')
       .example('$0 inspect web.shop.minilb --dns 192.168.1.31:53', 'compare with the live server')

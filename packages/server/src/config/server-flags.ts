@@ -37,6 +37,7 @@ export interface ServerConfig {
   tcpIdleTimeoutMs: number;
   tcpConnections: number;
   tcpConnectionsPerClient: number;
+  explain: HostPort | undefined;
   upstreamAllow: NetworkList;
   rrlRate: number;
   rrlSlip: number;
@@ -108,7 +109,8 @@ const flagOptions = {
     choices: ['upstream', 'system', 'off'],
     describe: 'who looks up out-of-zone CNAME targets for recursive queries (default: upstream with -upstream, else system)',
   },
-  health: { type: 'string', default: ':8080', describe: 'HTTP address for /healthz, /metrics and /v1/explain ("" turns it off)' },
+  health: { type: 'string', default: ':8080', describe: 'HTTP address for /healthz and /metrics ("" turns it off)' },
+  explain: { type: 'string', default: '127.0.0.1:8082', describe: 'HTTP address for /v1/explain and /v1/endpoint-health, loopback by default (kubectl port-forward); "" turns it off' },
   manifests: { type: 'string', array: true, describe: 'serve these manifest files or directories instead of a cluster (repeatable)' },
   'lb-class': { type: 'string', default: 'minilb', describe: 'spec.loadBalancerClass of the Services minilb answers for' },
   'log-level': { type: 'string', default: 'info', describe: `log level: ${logLevels.join(', ')}` },
@@ -255,6 +257,7 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     tcpIdleTimeoutMs: flag('tcp-idle-timeout', () => positiveDuration(text('tcp-idle-timeout'))),
     tcpConnections: flag('tcp-connections', () => countIn(text('tcp-connections'), 1, 1_000_000)),
     tcpConnectionsPerClient: flag('tcp-connections-per-client', () => countIn(text('tcp-connections-per-client'), 1, 1_000_000)),
+    explain: text('explain') === '' ? undefined : flag('explain', () => parseListenAddress(text('explain'))),
     upstreamAllow: flag('upstream-allow', () => parseNetworkList(text('upstream-allow'))),
     rrlRate: flag('rrl-rate', () => countIn(text('rrl-rate'), 0, 1_000_000)),
     rrlSlip: flag('rrl-slip', () => countIn(text('rrl-slip'), 0, 100)),
