@@ -100,7 +100,7 @@ function stop(process: Process | undefined): Promise<void> {
 }
 
 async function startMinilb(port: number, args: string[]): Promise<Process> {
-  const minilb = startProcess(process.execPath, [serverJs, '-listen', `127.0.0.1:${port}`, '-health', '', ...args]);
+  const minilb = startProcess(process.execPath, [serverJs, '-listen', `127.0.0.1:${port}`, '-health', '', '-explain', '', ...args]);
   await waitFor('minilb to serve', async () => minilb.output(), (o) => o.includes('"minilb is serving"') || minilb.child.exitCode !== null);
   if (minilb.child.exitCode !== null) throw new Error(`minilb exited:\n${minilb.output()}`);
   return minilb;
