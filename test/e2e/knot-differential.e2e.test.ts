@@ -101,8 +101,9 @@ beforeAll(async () => {
   const manifests = [join(repoRoot, 'examples/demo-cluster.yaml'), extra];
   minilb = await startMinilb(['-manifests', manifests[0]!, '-manifests', extra, '-ttl', String(TTL), '-cname-resolver', 'off']);
   const soa = dnsPacket.decode(await exchange(minilb.dnsPort, encodeWireQuery({ name: 'minilb', type: 'SOA', transport: 'udp', recursionDesired: false }, 1), 'udp'));
-  const serial = (soa.answers?.[0]?.data as dnsPacket.SoaData).serial ?? 0;
-  const { zones, names } = await zoneFilesFromManifests(manifests, { zone: 'minilb', ttl: TTL, serial, nameServerAddresses: ['127.0.0.1'] });
+  const data = soa.answers?.[0]?.data as dnsPacket.SoaData;
+  const timers = { serial: data.serial ?? 0, refresh: data.refresh ?? 0, retry: data.retry ?? 0, expire: data.expire ?? 0, minimum: data.minimum ?? 0 };
+  const { zones, names } = await zoneFilesFromManifests(manifests, { zone: 'minilb', ttl: TTL, soa: timers, nameServerAddresses: ['127.0.0.1'] });
   // The CNAME's parent zone (see EXTRA_MANIFEST); minilb serves ext.cname.example.org itself.
   const cnameZone = zones.find((z) => z.origin === 'ext.cname.example.org')!;
   cnameZone.origin = 'cname.example.org';

@@ -12,7 +12,8 @@ export interface ZoneFile {
 export interface ZoneOptions {
   zone: string; // minilb's -domain
   ttl: number; // minilb's -ttl, also its negative TTL
-  serial: number; // minilb's SOA serial, read from it
+  // minilb's SOA values, read from it: serial and timers.
+  soa: { serial: number; refresh: number; retry: number; expire: number; minimum: number };
   nameServerAddresses: string[]; // minilb's -ns-address
 }
 
@@ -33,7 +34,7 @@ export async function zoneFilesFromManifests(paths: string[], options: ZoneOptio
     if (!lines) {
       lines = [
         `$ORIGIN ${origin}.`,
-        `@ ${ttl} IN SOA ns.${zone}. hostmaster.${zone}. ${options.serial} 3600 600 86400 ${ttl}`,
+        `@ ${ttl} IN SOA ns.${zone}. hostmaster.${zone}. ${options.soa.serial} ${options.soa.refresh} ${options.soa.retry} ${options.soa.expire} ${options.soa.minimum}`,
         `@ ${ttl} IN NS ns.${zone}.`,
       ];
       zones.set(origin, lines);
