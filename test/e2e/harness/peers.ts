@@ -11,6 +11,7 @@ export interface Peers {
   kubeApiserver: string;
   kubeControllerManager: string;
   coredns: string;
+  kubectl: string;
   helm: string;
   promtool: string;
   /** Prometheus Operator's ServiceMonitor CRD (YAML file). */
