@@ -36,6 +36,7 @@ import { dnsperf } from './dnsperf.js';
 import { measureFailover } from './failover.js';
 import { measureNodeDeath } from './node-death.js';
 import { measureProbeLoad } from './probe-load.js';
+import { measureFootprint } from './footprint.js';
 import { BulkWriter } from './kube-bulk.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { millicoresOver, peakRssMiB, rssMiB } from './proc-stats.js';
@@ -414,6 +415,21 @@ class Runner {
       await this.stopAll();
       await this.section('node dies', async () => {
         this.results.nodeDeath = await measureNodeDeath(o.nodeDeathTrials, log);
+      });
+    }
+    if (o.sections.has('footprint')) {
+      // Its own cluster, after the other one has stopped: the stages start from 5 Services.
+      await this.stopAll();
+      await this.section('footprint', async () => {
+        this.results.footprint = await measureFootprint({
+          stages: o.footprintStages,
+          windowSeconds: o.footprintWindowSeconds,
+          settleSeconds: o.settleSeconds,
+          resyncSeconds: 20,
+          corefile: kubeadmCorefile,
+          imageNodeArgs: o.imageNodeArgs,
+          log,
+        });
       });
     }
   }

@@ -1,6 +1,6 @@
 // Command line of `npm run bench`: full or --quick scale, and --only to run some sections.
 
-export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer', 'nodedeath', 'probeload'] as const;
+export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer', 'nodedeath', 'probeload', 'footprint'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -25,6 +25,11 @@ export interface BenchOptions {
   cpuSeconds: number;
   /** Seconds after sync before memory is read at scale (the same for every server). */
   settleSeconds: number;
+  /** footprint: the stages (idle, then growing sets) and the window each is sampled over. */
+  footprintStages: Array<{ label: string; set: { services: number; endpointsPerService: number; ingresses: number; routes: number } }>;
+  footprintWindowSeconds: number;
+  /** --image-node-arg=FLAG: try Node flags for the image before the Dockerfile's entrypoint has them. */
+  imageNodeArgs: string[];
   /** Where the report goes (bench/results/latest.{md,json}); --out to change. */
   outBase: string | undefined;
   /** Node flags for the minilb processes, e.g. --cpu-prof (profiling a run). */
@@ -35,7 +40,11 @@ export interface BenchOptions {
   dataDir: string | undefined;
 }
 
-export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--out=PATH] [--minilb-node-arg=FLAG]... [--minilb-bundle=PATH] [--write-data=DIR]`;
+export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--window=SECONDS] [--image-node-arg=FLAG]... [--out=PATH] [--minilb-node-arg=FLAG]... [--minilb-bundle=PATH] [--write-data=DIR]`;
+
+const IDLE_STAGE = { label: 'idle (5 Services)', set: { services: 5, endpointsPerService: 2, ingresses: 0, routes: 0 } };
+const SMALL_STAGE = { label: '1,000 Services', set: { services: 1_000, endpointsPerService: 10, ingresses: 100, routes: 100 } };
+const LARGE_STAGE = { label: '10,000 Services', set: { services: 10_000, endpointsPerService: 10, ingresses: 1_000, routes: 1_000 } };
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -44,6 +53,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   const minilbNodeArgs: string[] = [];
   let dataDir: string | undefined;
   let minilbBundle: string | undefined;
+  let windowSeconds: number | undefined;
+  const imageNodeArgs: string[] = [];
   for (const a of argv) {
     if (a === '--quick') continue;
     if (a.startsWith('--only=')) {
@@ -56,6 +67,11 @@ export function parseOptions(argv: string[]): BenchOptions {
       minilbBundle = a.slice('--minilb-bundle='.length);
     } else if (a.startsWith('--write-data=')) {
       dataDir = a.slice('--write-data='.length);
+    } else if (a.startsWith('--window=')) {
+      windowSeconds = Number(a.slice('--window='.length));
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`--window: "${a.slice('--window='.length)}" is not a whole number of seconds`);
+    } else if (a.startsWith('--image-node-arg=')) {
+      imageNodeArgs.push(a.slice('--image-node-arg='.length));
     } else if (a.startsWith('--minilb-node-arg=')) {
       minilbNodeArgs.push(a.slice('--minilb-node-arg='.length));
     } else {
@@ -83,6 +99,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         probeLoadSeconds: 5,
         cpuSeconds: 4,
         settleSeconds: 5,
+        footprintStages: [IDLE_STAGE, SMALL_STAGE],
+        footprintWindowSeconds: windowSeconds ?? 10,
+        imageNodeArgs,
         outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
         minilbNodeArgs,
         dataDir,
@@ -106,6 +125,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         probeLoadSeconds: 10,
         cpuSeconds: 10,
         settleSeconds: 20,
+        footprintStages: [IDLE_STAGE, SMALL_STAGE, LARGE_STAGE],
+        footprintWindowSeconds: windowSeconds ?? 120,
+        imageNodeArgs,
         outBase,
         minilbNodeArgs,
         dataDir,

@@ -3,6 +3,7 @@ import { renderTransfer, type TransferResult } from './transfer.js';
 import type { FailoverResult } from './failover.js';
 import type { NodeDeathResult } from './node-death.js';
 import type { ProbeLoadResult } from './probe-load.js';
+import type { FootprintResult, FootprintSample } from './footprint.js';
 import { percentileOf, type PropagationResult } from './propagation.js';
 import type { ReloadResult } from './reload.js';
 import type { ThroughputResult } from './throughput.js';
@@ -51,6 +52,7 @@ export interface Results {
     at1000: { minilb: { millicores: number; qps: number; lost: number }; coredns: { millicores: number; qps: number; lost: number } };
   };
   transfer?: TransferResult;
+  footprint?: FootprintResult;
   errors: string[];
 }
 
@@ -294,6 +296,7 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
       '',
     );
   }
+  if (r.footprint) out.push(...renderFootprint(r.footprint));
 
   const t = targets(r);
   if (t.length) {
@@ -307,5 +310,75 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     out.push('');
   }
   if (r.totalSeconds !== undefined) out.push(`Total run time ${f1(r.totalSeconds)} s.`);
-  return { markdown: out.join('\n'), json: { ...r, targets: t } };
+  return { markdown: out.join('\n'), json: { ...r, targets: t, footprintTargets: r.footprint ? footprintTargets(r.footprint) : undefined } };
+}
+
+/** The server the image runs: its Node with the entrypoint's flags, else that Node plain. */
+function imageServer(f: FootprintResult): FootprintResult['servers'][number] | undefined {
+  return f.servers.find((s) => s.kind === 'minilb' && s.image) ?? f.servers.find((s) => s.kind === 'minilb' && s.major === f.imageMajor);
+}
+
+export function footprintTargets(f: FootprintResult): Target[] {
+  const t: Target[] = [];
+  const image = imageServer(f);
+  if (!image) return t;
+  const floor = f.servers.find((s) => s.kind === 'floor' && s.major === image.major);
+  const at = (stage: number, name: string | undefined): FootprintSample | undefined => (name ? f.stages[stage]?.servers[name] : undefined);
+  const [idle, small, large] = [0, 1, 2];
+  const m0 = at(idle, image.name);
+  const c0 = at(idle, 'CoreDNS kubernetes');
+  const fl0 = at(idle, floor?.name);
+  if (m0 && c0) {
+    t.push({ what: `idle RSS, ${image.name}`, want: `<= CoreDNS`, got: `${f1(m0.settledMiB)} vs ${f1(c0.settledMiB)} MiB`, met: m0.settledMiB <= c0.settledMiB });
+    if (fl0) t.push({ what: `idle RSS, ${image.name}, against its floor`, want: `<= floor + 10 MiB`, got: `${f1(m0.settledMiB)} vs ${f1(fl0.settledMiB)} + 10 MiB`, met: m0.settledMiB <= fl0.settledMiB + 10 });
+    t.push({ what: `idle CPU as deployed (leader election on), ${image.name}`, want: '<= 1 m', got: `${f1(m0.millicores)} m (CoreDNS ${f1(c0.millicores)} m)`, met: m0.millicores <= 1 });
+  }
+  for (const [stage, factor] of [[small, 1], [large, 0.7]] as const) {
+    const m = at(stage, image.name);
+    const c = at(stage, 'CoreDNS kubernetes');
+    const label = f.stages[stage]?.label;
+    if (!m || !c) continue;
+    t.push({ what: `RSS at ${label}, ${image.name}`, want: factor === 1 ? '<= CoreDNS' : `<= ${factor}x CoreDNS`, got: `${f1(m.settledMiB)} vs ${f1(c.settledMiB)} MiB`, met: m.settledMiB <= factor * c.settledMiB });
+  }
+  for (const [i, stage] of f.stages.entries()) {
+    const m = at(i, image.name);
+    if (m && i > 0) t.push({ what: `peak over ${stage.windowSeconds} s at ${stage.label}`, want: '<= 1.2x settled', got: `${f1(m.peakMiB)} vs ${f1(m.settledMiB)} MiB`, met: m.peakMiB <= 1.2 * m.settledMiB });
+  }
+  const lists = f.stages.reduce((n, s) => n + Object.values(s.lists).reduce((a, b) => a + b, 0), 0);
+  t.push({ what: `LIST calls during the windows (-resync ${f.resyncSeconds} s)`, want: '0', got: String(lists), met: lists === 0 });
+  return t;
+}
+
+function renderFootprint(f: FootprintResult): string[] {
+  const out: string[] = [];
+  const window = f.stages[0]?.windowSeconds ?? 0;
+  out.push(
+    '### Footprint per Node version (issue 16)',
+    '',
+    `Every server at once on a fresh cluster, pinned to the same CPU: minilb as deployed (leader election on, each replica its own Lease, \`-resync ${f.resyncSeconds}s\` so the window covers resync passes) on each Node version, ` +
+      `the floor (a bare process of that Node version holding minilb's sockets, HTTP listener and API client with one open watch per kind, doing nothing) and CoreDNS's kubernetes plugin (kubeadm's Corefile). ` +
+      `Per stage: ${f.settleSeconds} s to settle after every minilb answers for the set, then RSS sampled once a second over ${window} s: settled = median, peak = highest sample; CPU over the same window.`,
+    '',
+    `| server | ${f.stages.map((s) => `${s.label}: settled / peak RSS`).join(' | ')} | CPU idle |`,
+    `| --- | ${f.stages.map(() => '---:').join(' | ')} | ---: |`,
+  );
+  for (const s of f.servers) {
+    const cells = f.stages.map((st) => {
+      const x = st.servers[s.name];
+      return x ? `${f1(x.settledMiB)} / ${f1(x.peakMiB)} MiB` : '-';
+    });
+    const idle = f.stages[0]?.servers[s.name];
+    out.push(`| ${s.kind === 'floor' ? `*${s.name}*` : s.name} | ${cells.join(' | ')} | ${idle ? `${f1(idle.millicores)} m` : '-'} |`);
+  }
+  out.push(
+    `| LIST calls seen by the API server in the window (all servers) | ${f.stages.map((st) => String(Object.values(st.lists).reduce((a, b) => a + b, 0))).join(' | ')} | |`,
+    '',
+  );
+  const t = footprintTargets(f);
+  if (t.length) {
+    out.push('| target (issue 16) | wanted | measured | met |', '| --- | --- | --- | --- |');
+    for (const x of t) out.push(`| ${x.what} | ${x.want} | ${x.got} | ${x.met === undefined ? '-' : x.met ? 'yes' : '**no**'} |`);
+    out.push('');
+  }
+  return out;
 }

@@ -59,11 +59,15 @@ export interface MinilbStart extends DnsServer {
 }
 
 /** The shipped bundle, as `minilb-server` runs in production; `source` is `-manifests F` or `-kubeconfig P ...`. */
-export async function startMinilb(name: string, source: string[], opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<MinilbStart> {
+export async function startMinilb(
+  name: string,
+  source: string[],
+  opts: { timeoutMs?: number; nodeArgs?: string[]; node?: string } = {},
+): Promise<MinilbStart> {
   if (!existsSync(minilbBundle)) throw new Error(`${minilbBundle} is missing: run \`npm run build\` first`);
   const [port, httpPort] = [await freePort(), await freePort()];
   const dir = makeDir('bench-minilb');
-  const cmd = pinned(SERVER_CPU, process.execPath, [
+  const cmd = pinned(SERVER_CPU, opts.node ?? process.execPath, [
     ...(opts.nodeArgs ?? []),
     minilbBundle,
     '-listen',
@@ -158,6 +162,29 @@ export async function startDgramFloor(): Promise<DnsServer> {
   const proc = startProcess({ name: 'dgram-floor', command: cmd.command, args: cmd.args, dir });
   await waitAnswering('Node dgram floor', proc, port, 10_000);
   return { name: 'Node dgram floor', port, process: proc, pid: pidOf(proc), stop: () => proc.stop() };
+}
+
+/** bench/footprint-floor.mjs on one Node binary: minilb's sockets, listeners and HTTP client, idle. */
+export async function startFootprintFloor(
+  name: string,
+  node: string,
+  api: { server: string; ca: string; cert: string; key: string; paths: string[] },
+): Promise<DnsServer> {
+  const [port, httpPort] = [await freePort(), await freePort()];
+  const dir = makeDir('bench-footprint-floor');
+  const cmd = pinned(SERVER_CPU, node, [
+    join(repoRoot, 'bench/footprint-floor.mjs'),
+    String(port),
+    String(httpPort),
+    api.server,
+    api.ca,
+    api.cert,
+    api.key,
+    ...api.paths,
+  ]);
+  const proc = startProcess({ name: 'footprint-floor', command: cmd.command, args: cmd.args, dir });
+  await waitFor(() => fetch(`http://127.0.0.1:${httpPort}/`).then((r) => r.ok), { what: `${name} listening`, timeoutMs: 10_000, intervalMs: 50 });
+  return { name, port, httpPort, process: proc, pid: pidOf(proc), stop: () => proc.stop() };
 }
 
 /** Knot DNS with one UDP worker (and one TCP worker), serving zone files. */

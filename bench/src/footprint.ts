@@ -1,0 +1,143 @@
+// What minilb costs to keep running, as deployed (leader election on), on each Node version,
+// beside CoreDNS's kubernetes plugin and a bare process of each Node version holding the same
+// sockets (the floor): RSS settled and peak over a window, idle CPU, and the LIST calls the API
+// server sees, idle and at two scales. Every server runs at once on its own fresh cluster.
+import { clusterAccess, type KubeClient } from 'minilb-server';
+import { createNode, installGatewayApiCrds, metricValue, sleep, startCluster, waitFor, type Cluster } from '#e2e-harness';
+import type { ScaleSet } from './dataset.js';
+import { BulkWriter } from './kube-bulk.js';
+import { imageRuntime, nodeRuntimes } from './node-runtimes.js';
+import { cpuSeconds, rssMiB } from './proc-stats.js';
+import { createScaleSet, scaleProbes } from './scale.js';
+import { startCoreDNS, startFootprintFloor, startMinilb, type DnsServer } from './servers.js';
+import { DnsProbeClient, TYPE_A } from './dns-client.js';
+
+export interface FootprintSample {
+  /** Median RSS over the window (MiB). */
+  settledMiB: number;
+  /** Highest RSS sampled over the window (MiB), once a second. */
+  peakMiB: number;
+  millicores: number;
+}
+
+export interface FootprintStage {
+  label: string;
+  set: ScaleSet;
+  windowSeconds: number;
+  /** LIST requests the API server served during the window, per resource (all servers together). */
+  lists: Record<string, number>;
+  servers: Record<string, FootprintSample>;
+}
+
+export interface FootprintResult {
+  /** The Dockerfile's Node major. */
+  imageMajor: number;
+  resyncSeconds: number;
+  settleSeconds: number;
+  servers: Array<{ name: string; kind: 'minilb' | 'floor' | 'coredns'; major?: number; image?: boolean }>;
+  stages: FootprintStage[];
+}
+
+export interface FootprintOptions {
+  stages: Array<{ label: string; set: ScaleSet }>;
+  windowSeconds: number;
+  settleSeconds: number;
+  resyncSeconds: number;
+  corefile: (kubeconfig: string) => (port: number) => string;
+  imageNodeArgs: string[];
+  log: (line: string) => void;
+}
+
+const WATCHED = ['services', 'endpointslices', 'nodes', 'ingresses', 'gateways', 'httproutes', 'grpcroutes', 'tlsroutes'];
+
+async function listCalls(admin: KubeClient): Promise<Record<string, number>> {
+  const res = await admin.open('/metrics', { timeoutMs: 10_000 });
+  const text = await res.body.text();
+  return Object.fromEntries(WATCHED.map((resource) => [resource, metricValue(text, 'apiserver_request_total', { verb: 'LIST', resource })]));
+}
+
+async function answers(server: DnsServer, probes: Array<{ name: string; addresses: number }>): Promise<boolean> {
+  const client = new DnsProbeClient(server.port);
+  try {
+    for (const p of probes) if ((await client.query(p.name, TYPE_A, 2000)).addresses.length !== p.addresses) return false;
+    return true;
+  } finally {
+    client.close();
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+export async function measureFootprint(o: FootprintOptions): Promise<FootprintResult> {
+  const { log } = o;
+  const cluster: Cluster = await startCluster();
+  const running: DnsServer[] = [];
+  const admin = await (await clusterAccess()).KubeClient.create(cluster.kc);
+  const writer = await BulkWriter.create(cluster);
+  try {
+    await installGatewayApiCrds('standard');
+    await createNode('footprint-node', ['192.0.2.20']);
+    const result: FootprintResult = { imageMajor: imageRuntime().major, resyncSeconds: o.resyncSeconds, settleSeconds: o.settleSeconds, servers: [], stages: [] };
+    const minilbs: DnsServer[] = [];
+    for (const rt of nodeRuntimes(log, o.imageNodeArgs)) {
+      const name = `minilb, ${rt.label}`;
+      const lease = `bench-${rt.major}${rt.flags.length ? '-image' : ''}`;
+      const m = await startMinilb(name, ['-kubeconfig', cluster.kubeconfigPath, '-resync', `${o.resyncSeconds}s`, '-lease-name', lease, '-lease-namespace', 'default'], {
+        node: rt.binary,
+        nodeArgs: rt.flags,
+      });
+      running.push(m);
+      minilbs.push(m);
+      result.servers.push({ name, kind: 'minilb', major: rt.major, image: rt.flags.length > 0 });
+      if (rt.flags.length === 0) {
+        const floorName = `floor, Node ${rt.major}`;
+        const paths = ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/api/v1/nodes', '/apis/networking.k8s.io/v1/ingresses',
+          '/apis/gateway.networking.k8s.io/v1/gateways', '/apis/gateway.networking.k8s.io/v1/httproutes', '/apis/gateway.networking.k8s.io/v1/grpcroutes'];
+        running.push(await startFootprintFloor(floorName, rt.binary, { server: cluster.server, ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key, paths }));
+        result.servers.push({ name: floorName, kind: 'floor', major: rt.major });
+      }
+    }
+    const coredns = await startCoreDNS('CoreDNS kubernetes', o.corefile(cluster.kubeconfigPath));
+    running.push(coredns);
+    result.servers.push({ name: coredns.name, kind: 'coredns' });
+
+    for (const stage of o.stages) {
+      const created = await createScaleSet(writer, stage.set);
+      log(`  ${stage.label}: ${created.objects} objects written in ${created.seconds.toFixed(1)} s`);
+      const probes = scaleProbes(stage.set).filter((p, i) => i === 0 || (i === 1 ? stage.set.ingresses : stage.set.routes) > 0);
+      for (const m of minilbs) await waitFor(() => answers(m, probes), { what: `${m.name} answering for ${stage.label}`, timeoutMs: 300_000, intervalMs: 500 });
+      await sleep(o.settleSeconds * 1000);
+      const samples = new Map(running.map((s) => [s.name, [] as number[]]));
+      const cpu0 = new Map(running.map((s) => [s.name, cpuSeconds(s.pid)]));
+      const lists0 = await listCalls(admin);
+      const t0 = performance.now();
+      while (performance.now() - t0 < o.windowSeconds * 1000) {
+        for (const s of running) samples.get(s.name)!.push(rssMiB(s.pid));
+        await sleep(1000);
+      }
+      const elapsed = (performance.now() - t0) / 1000;
+      const lists1 = await listCalls(admin);
+      const servers: Record<string, FootprintSample> = {};
+      for (const s of running) {
+        const v = samples.get(s.name)!;
+        servers[s.name] = { settledMiB: median(v), peakMiB: Math.max(...v), millicores: ((cpuSeconds(s.pid) - cpu0.get(s.name)!) / elapsed) * 1000 };
+      }
+      const lists = Object.fromEntries(WATCHED.map((r) => [r, (lists1[r] ?? 0) - (lists0[r] ?? 0)]));
+      result.stages.push({ label: stage.label, set: stage.set, windowSeconds: o.windowSeconds, lists, servers });
+      log(
+        `  ${stage.label}: ` +
+          Object.entries(servers).map(([n, x]) => `${n} ${x.settledMiB.toFixed(1)}/${x.peakMiB.toFixed(1)} MiB ${x.millicores.toFixed(1)} m`).join('; ') +
+          `; LIST calls ${Object.values(lists).reduce((a, b) => a + b, 0)}`,
+      );
+    }
+    return result;
+  } finally {
+    for (const s of running.reverse()) await s.stop().catch(() => undefined);
+    await writer.close().catch(() => undefined);
+    await admin.close().catch(() => undefined);
+    await cluster.stop();
+  }
+}
