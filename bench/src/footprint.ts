@@ -59,7 +59,10 @@ async function listCalls(admin: KubeClient): Promise<Record<string, number>> {
 async function answers(server: DnsServer, probes: Array<{ name: string; addresses: number }>): Promise<boolean> {
   const client = new DnsProbeClient(server.port);
   try {
-    for (const p of probes) if ((await client.query(p.name, TYPE_A, 2000)).addresses.length !== p.addresses) return false;
+    for (const p of probes) {
+      const a = await client.query(p.name, TYPE_A, 2000);
+      if (a.addresses.length !== p.addresses) throw new Error(`${p.name}: ${a.addresses.length} addresses (rcode ${a.rcode}), expected ${p.addresses}`);
+    }
     return true;
   } finally {
     client.close();
