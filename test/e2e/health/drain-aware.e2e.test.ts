@@ -61,7 +61,7 @@ describe('drain-aware answers on a live cluster', () => {
   it('a cordoned node leaves the answers within 1 s while others exist, and returns on uncordon', async () => {
     await patchNode('node2', { unschedulable: true });
     await msUntil('node2 left the answers', async () => sameSet(await answers(), [ips.node1!, ips.node3!]), 1000);
-    const explain = (await (await fetch(`${minilb.httpUrl}/v1/explain?name=web.shop.minilb`)).json()) as {
+    const explain = (await (await fetch(`${minilb.apiUrl}/v1/explain?name=web.shop.minilb`)).json()) as {
       services: { endpoints: { address: string; answered: boolean; demoted?: string }[] }[];
     };
     expect(explain.services[0]!.endpoints.find((e) => e.address === ips.node2)).toMatchObject({
@@ -84,7 +84,7 @@ describe('drain-aware answers on a live cluster', () => {
     for (const n of ['node1', 'node2', 'node3']) await patchNode(n, { unschedulable: true });
     await waitFor(
       async () => {
-        const res = (await (await fetch(`${minilb.httpUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { demotedOnly: boolean }[] };
+        const res = (await (await fetch(`${minilb.apiUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { demotedOnly: boolean }[] };
         return res.services[0]?.demotedOnly || undefined;
       },
       { what: 'explain to say only drained endpoints are left', timeoutMs: 5000, intervalMs: 50 },

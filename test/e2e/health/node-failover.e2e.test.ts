@@ -99,7 +99,7 @@ describe('node failover with active health checks', () => {
     const pod = await core.readNamespacedPod({ namespace: 'shop', name: 'web-1a' });
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
 
-    const explain = (await (await fetch(`${minilb.httpUrl}/v1/explain?name=db.shop.minilb`)).json()) as {
+    const explain = (await (await fetch(`${minilb.apiUrl}/v1/explain?name=db.shop.minilb`)).json()) as {
       services: { endpoints: { address: string; demoted?: string }[] }[];
     };
     expect(explain.services[0]!.endpoints.find((e) => e.address === db.node1)?.demoted).toMatch(/^node suspect since/);
@@ -118,7 +118,7 @@ describe('node failover with active health checks', () => {
     for (const n of ['node1', 'node2', 'node3']) net.setLink(n, false);
     await waitFor(
       async () => {
-        const res = (await (await fetch(`${minilb.httpUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { failOpen: boolean }[] };
+        const res = (await (await fetch(`${minilb.apiUrl}/v1/explain?name=web.shop.minilb`)).json()) as { services: { failOpen: boolean }[] };
         return res.services[0]?.failOpen || undefined;
       },
       { what: 'explain to say failOpen', timeoutMs: DROP_LIMIT_MS * 2, intervalMs: 100 },
