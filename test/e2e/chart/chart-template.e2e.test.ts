@@ -81,7 +81,9 @@ describe('helm lint and template', () => {
   });
 
   it('passes values through as flags, and only the ones set', async () => {
-    const [deployment] = (await render('deployment', 'ttl=30', 'upstream.servers={192.0.2.53:53,[2001:db8::53]:5353}', 'lbClass=homelab', 'extraArgs={-log-level=debug}')).filter(
+    const [deployment] = (
+      await render('deployment', 'ttl=30', 'upstream.servers={192.0.2.53:53,[2001:db8::53]:5353}', 'upstream.allowFrom={192.168.0.0/16,2001:db8::/32}', 'lbClass=homelab', 'extraArgs={-log-level=debug}')
+    ).filter(
       (o) => o.kind === 'Deployment',
     ) as Array<KubernetesObject & { spec: { template: { spec: { containers: { args: string[] }[] } } } }>;
     expect(deployment!.spec.template.spec.containers[0]!.args).toEqual([
@@ -91,6 +93,7 @@ describe('helm lint and template', () => {
       '-lb-class=homelab',
       '-ttl=30',
       '-upstream=192.0.2.53:53,[2001:db8::53]:5353',
+      '-upstream-allow=192.168.0.0/16,2001:db8::/32',
       '-log-level=debug',
     ]);
   });
