@@ -111,7 +111,7 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  // Never hang a rollout: whatever is still open after 5 s is cut.
+  // Never hang a rollout: whatever is still open 4.5 s after the signal is cut.
   setTimeout(() => process.exit(0), 4_500).unref();
   process.stderr.write(`${signal}: stopping\n`);
   await running?.stop();

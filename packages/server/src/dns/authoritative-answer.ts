@@ -2,7 +2,7 @@
 // found): records of the asked type, or NODATA/NXDOMAIN with the SOA for negative caching.
 
 import type { Answers } from '../index/name-lookup.js';
-import { ipv4Bytes, ipv6Bytes } from './ip-address-bytes.js';
+import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { Rcode, RecordType } from './protocol-numbers.js';
 import { isWritableName, QUESTION_NAME, type RecordData, type ResponseWriter } from './response-writer.js';
 import type { ZoneAuthority } from './zone-authority.js';

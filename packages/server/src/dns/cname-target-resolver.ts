@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { promises as dnsPromises } from 'node:dns';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
-import { ipv4Bytes, ipv6Bytes } from './ip-address-bytes.js';
+import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { RecordType } from './protocol-numbers.js';
 import { parseQuery } from './query-parser.js';
 import { isWritableName, type RecordData } from './response-writer.js';

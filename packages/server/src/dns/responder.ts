@@ -17,7 +17,7 @@ import {
 import { parseQuery, type ParsedQuery } from './query-parser.js';
 import { renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
 import { QUESTION_NAME, ResponseWriter } from './response-writer.js';
-import { ipv4Bytes, ipv6Bytes } from './ip-address-bytes.js';
+import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { createZoneAuthority, type SoaTimers, type ZoneAuthority } from './zone-authority.js';
 
 export type Transport = 'udp' | 'tcp';
@@ -65,10 +65,6 @@ export class Responder {
     this.authority = createZoneAuthority(options.index.zone, options.negativeTtl, options.nameServerAddresses, options.soaTimers);
     this.cache = new ResponseCache(options.index, options.cacheEntries);
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
-  }
-
-  get cachedResponses(): number {
-    return this.cache.size;
   }
 
   respond(packet: Buffer, transport: Transport): Resolution {

@@ -1,5 +1,6 @@
 // IP addresses and prefixes as bytes, in canonical text (RFC 5952 for IPv6), so that routes
-// read from Kubernetes and from a router compare equal whatever way each side wrote them.
+// read from Kubernetes and from a router compare equal whatever way each side wrote them; and
+// the 4 or 16 bytes of A and AAAA RDATA. The one parser of address text in minilb.
 
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -44,6 +45,18 @@ export function parseIpAddress(text: string): IpAddress | undefined {
     bytes[i * 2 + 1] = word & 0xff;
   });
   return { family: 6, bytes };
+}
+
+// A and AAAA RDATA: the bytes of an address of that family, undefined for anything else (the
+// wire encoder must never invent an address from bad input).
+export function ipv4Bytes(text: string): Uint8Array | undefined {
+  const address = parseIpAddress(text);
+  return address?.family === 4 ? address.bytes : undefined;
+}
+
+export function ipv6Bytes(text: string): Uint8Array | undefined {
+  const address = parseIpAddress(text);
+  return address?.family === 6 ? address.bytes : undefined;
 }
 
 export function formatIpAddress(addr: { family: IpFamily; bytes: Uint8Array }): string {

@@ -71,7 +71,6 @@ export class ManifestSource {
   private running: Promise<void> | undefined;
   private rerun = false;
   private stopped = false;
-  private readonly reloadListeners: ((errors: string[]) => void)[] = [];
 
   constructor(private readonly options: ManifestSourceOptions) {
     this.settleMs = options.settleMs ?? 1000;
@@ -95,11 +94,6 @@ export class ManifestSource {
     }
     this.synced = true;
     await this.watch();
-  }
-
-  // Called after every reload pass that looked at a file, with the problems found.
-  onReload(listener: (errors: string[]) => void): void {
-    this.reloadListeners.push(listener);
   }
 
   async stop(): Promise<void> {
@@ -202,7 +196,6 @@ export class ManifestSource {
       this.reloads++;
       this.options.log.info({ source: this.name, files: this.files.size }, 'manifests reloaded');
     }
-    if (candidates.size > 0) for (const listener of this.reloadListeners) listener(errors);
   }
 
   private isFolderPath(path: string): boolean {

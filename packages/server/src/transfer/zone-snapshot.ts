@@ -5,7 +5,7 @@
 
 import { isInZone } from '../index/hostnames.js';
 import type { Answers, NameIndex } from '../index/name-lookup.js';
-import { ipv4Bytes, ipv6Bytes } from '../dns/ip-address-bytes.js';
+import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { RecordType } from '../dns/protocol-numbers.js';
 import { isWritableName, type RecordData } from '../dns/response-writer.js';
 import type { ZoneAuthority } from '../dns/zone-authority.js';
