@@ -14,7 +14,7 @@ import { notifyMessages } from './transfer-metrics.js';
 import { lastMac, ReplySigner, verifyReply, type TsigKey } from './tsig.js';
 import { skipName, soaSerialAt, wireName } from './wire-names.js';
 import type { ZoneJournal } from './zone-journal.js';
-import type { ZoneSnapshot } from './zone-snapshot.js';
+import { recordData, recordOwner, type ZoneSnapshot } from './zone-snapshot.js';
 
 const OPCODE_NOTIFY = 4;
 const OPCODE_QUERY = 0;
@@ -52,14 +52,14 @@ export class NotifySender {
   changed(): void {
     if (this.closed || this.options.targets.length === 0) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.options.delayMs);
+    this.timer = setTimeout(() => void this.flush(), this.options.delayMs);
     this.timer.unref();
   }
 
   // Takes the new snapshot and notifies every target of every zone whose records changed.
-  flush(): void {
+  async flush(): Promise<void> {
     this.timer = undefined;
-    for (const apex of this.options.journal.refresh()) {
+    for (const apex of await this.options.journal.refreshInTurns()) {
       const snapshot = this.options.journal.snapshot(apex);
       if (!snapshot) continue;
       for (const target of this.options.targets) void this.notify(target, snapshot);
@@ -125,7 +125,7 @@ export class NotifySender {
     const writer = new ResponseWriter(1232, id, (opcode << 11) | (opcode === OPCODE_NOTIFY ? HeaderFlag.AA : 0));
     writer.question(Buffer.concat([wireName(snapshot.apex), Buffer.from([0, RecordType.SOA, 0, RecordClass.IN])]), true);
     const soa = snapshot.records[0];
-    if (opcode === OPCODE_NOTIFY && soa) writer.record('answer', soa.owner, soa.ttl, soa.data);
+    if (opcode === OPCODE_NOTIFY && soa) writer.record('answer', recordOwner(soa), soa.ttl, recordData(soa));
     let message = writer.finish();
     const key = opcode === OPCODE_NOTIFY ? this.options.key : undefined;
     if (key) message = new ReplySigner(key, undefined).sign(message);

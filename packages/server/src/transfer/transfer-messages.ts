@@ -5,7 +5,7 @@
 import { HeaderFlag, MAX_TCP_MESSAGE, Rcode } from '../dns/protocol-numbers.js';
 import { ResponseWriter } from '../dns/response-writer.js';
 import type { IncrementalAnswer } from './zone-journal.js';
-import type { ZoneRecord, ZoneSnapshot } from './zone-snapshot.js';
+import { recordData, recordOwner, type ZoneRecord, type ZoneSnapshot } from './zone-snapshot.js';
 
 export interface MessageHeader {
   id: number;
@@ -49,7 +49,9 @@ export function* transferMessages(header: MessageHeader, records: Iterable<ZoneR
   writer.question(header.question, true);
   let count = 0;
   for (const record of records) {
-    if (writer.record('answer', record.owner, record.ttl, record.data, reserve)) {
+    const owner = recordOwner(record);
+    const data = recordData(record);
+    if (writer.record('answer', owner, record.ttl, data, reserve)) {
       count++;
       continue;
     }
@@ -57,7 +59,7 @@ export function* transferMessages(header: MessageHeader, records: Iterable<ZoneR
     yield writer.finish();
     writer = new ResponseWriter(MAX_TCP_MESSAGE, header.id, flags);
     count = 0;
-    if (!writer.record('answer', record.owner, record.ttl, record.data, reserve)) {
+    if (!writer.record('answer', owner, record.ttl, data, reserve)) {
       throw new Error(`record ${record.key} does not fit a transfer message`);
     }
     count++;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '@leichtgewicht/dns-packet';
 import { createZoneAuthority } from '../dns/zone-authority.js';
 import { RecordIndex } from '../index/record-index.js';
-import { ingress, service, slice } from '../index/objects.fixture.js';
+import { ingress, service, slice } from '../../testing/objects.fixture.js';
 import { serialNewer } from './serial-arithmetic.js';
 import { axfrRecords, ixfrRecords, transferMessages } from './transfer-messages.js';
 import { ZoneJournal } from './zone-journal.js';
-import { recordText } from './zone-snapshot.js';
+import { recordData, type ZoneRecord } from './zone-snapshot.js';
 
 function cluster(): RecordIndex {
   const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
@@ -21,8 +21,7 @@ function journalOf(index: RecordIndex, maxJournalRecords = 1000): ZoneJournal {
   return new ZoneJournal(index, { authority: createZoneAuthority('minilb', 5, ['192.0.2.53']), ttl: 5, maxJournalRecords });
 }
 
-const texts = (records: Iterable<{ owner: string; data: Parameters<typeof recordText>[0] }>): string[] =>
-  [...records].map((r) => `${r.owner} ${recordText(r.data)}`);
+const texts = (records: Iterable<ZoneRecord>): string[] => [...records].map((r) => r.key);
 
 describe('zone snapshots', () => {
   it('list every name minilb answers in the minilb zone, between SOAs, and each outside hostname as its own zone', () => {
@@ -48,6 +47,26 @@ describe('zone snapshots', () => {
     );
     // A one-label Ingress wildcard would match any depth on a secondary: not transferred.
     expect(zone.join('\n')).not.toMatch(/apps\.sko\.ai/);
+  });
+});
+
+describe('snapshots after a change', () => {
+  it('are built in turns, so the event loop (DNS answers) runs while a large zone is listed', async () => {
+    const index = new RecordIndex({ zone: 'minilb', lbClass: 'minilb' });
+    for (let s = 0; s < 2000; s++) {
+      index.upsert(service('bulk', `svc-${s}`));
+      index.upsert(slice('bulk', `svc-${s}-v4`, `svc-${s}`, 'IPv4', [{ ip: `10.1.${s >> 8}.${s & 255}` }]));
+    }
+    const journal = journalOf(index, 100_000);
+    const first = journal.snapshot('minilb')!.serial;
+    index.upsert(slice('bulk', 'svc-0-v4', 'svc-0', 'IPv4', [{ ip: '10.9.9.9' }]));
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const changed = await journal.refreshInTurns();
+    clearInterval(ticker);
+    expect(changed).toEqual(['minilb']);
+    expect(turns).toBeGreaterThan(3);
+    expect(journal.incremental('minilb', first)).toMatchObject({ kind: 'differences' });
   });
 });
 
@@ -116,5 +135,14 @@ describe('transfer messages', () => {
       records += decoded.answers!.length;
     }
     expect(records).toBe(snapshot.records.length + 1);
+  });
+
+  it('decode every record back to the data its text was made from', () => {
+    const snapshot = journalOf(cluster()).snapshot('minilb')!;
+    for (const record of snapshot.records) expect(() => recordData(record)).not.toThrow();
+    const srv = snapshot.records.find((r) => r.key.includes(' SRV '))!;
+    expect(recordData(srv)).toMatchObject({ priority: 0, weight: 10, port: 80, target: expect.stringMatching(/^10-244-\d-\d\.web\.shop\.minilb$/) });
+    const aaaa = snapshot.records.find((r) => r.key.includes(' AAAA '))!;
+    expect([...(recordData(aaaa) as { address: Uint8Array }).address]).toEqual([0xfd, 0, 0, 0x10, 2, 0x44, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5]);
   });
 });

@@ -3,7 +3,7 @@
 // IXFR (RFC 1995) answers from.
 
 import { serialNewer } from './serial-arithmetic.js';
-import { snapshotZones, type EnumerableIndex, type SnapshotOptions, type ZoneRecord, type ZoneSnapshot } from './zone-snapshot.js';
+import { snapshotZones, snapshotZonesInTurns, type EnumerableIndex, type SnapshotOptions, type ZoneRecord, type ZoneSnapshot } from './zone-snapshot.js';
 
 export interface ZoneDifference {
   fromSerial: number;
@@ -30,6 +30,7 @@ export class ZoneJournal {
   private snapshotVersion = -1;
   private readonly journals = new Map<string, ZoneDifference[]>();
   private journalRecords = 0;
+  private building: Promise<string[]> | undefined;
 
   constructor(
     private readonly index: EnumerableIndex,
@@ -38,20 +39,42 @@ export class ZoneJournal {
 
   // Apexes of every zone, the minilb zone first.
   zones(): string[] {
-    this.refresh();
-    return [...this.snapshots.keys()];
+    return [...this.current().keys()];
   }
 
   snapshot(apex: string): ZoneSnapshot | undefined {
-    this.refresh();
-    return this.snapshots.get(apex);
+    return this.current().get(apex);
+  }
+
+  // The last snapshot taken; the very first is taken on the spot. A newer one, when the index
+  // moved on, is built in turns (refreshInTurns), and NOTIFY tells the secondaries once it is.
+  private current(): Map<string, ZoneSnapshot> {
+    if (this.snapshotVersion < 0) this.refresh();
+    else if (this.index.version !== this.snapshotVersion) void this.refreshInTurns();
+    return this.snapshots;
   }
 
   // Takes a new snapshot if the index changed since the last one and journals what differs.
   // Returns the apexes whose records changed (the zones to NOTIFY).
   refresh(): string[] {
     if (this.index.version === this.snapshotVersion) return [];
-    const next = snapshotZones(this.index, this.options);
+    return this.apply(snapshotZones(this.index, this.options), this.index.version);
+  }
+
+  // The same without holding up DNS answers: the snapshot is built a few hundred names per turn.
+  async refreshInTurns(): Promise<string[]> {
+    while (this.building) await this.building;
+    if (this.index.version === this.snapshotVersion) return [];
+    const version = this.index.version;
+    this.building = snapshotZonesInTurns(this.index, this.options).then((next) => this.apply(next, version));
+    try {
+      return await this.building;
+    } finally {
+      this.building = undefined;
+    }
+  }
+
+  private apply(next: Map<string, ZoneSnapshot>, version: number): string[] {
     const changed: string[] = [];
     for (const [apex, snapshot] of next) {
       const previous = this.snapshots.get(apex);
@@ -67,7 +90,7 @@ export class ZoneJournal {
       if (!next.has(apex)) this.journals.delete(apex); // the zone is gone; its history with it
     }
     this.snapshots = next;
-    this.snapshotVersion = this.index.version;
+    this.snapshotVersion = version;
     this.trim();
     return changed;
   }
