@@ -260,3 +260,23 @@ describe('finding 7: what the HTTP port tells anyone', () => {
     expect(await explained.text()).toMatch(/kubernetes-ingress-7d9f8/);
   });
 });
+
+describe('finding 8: lame duck on SIGTERM', () => {
+  it('turns /healthz 503 at once, keeps answering DNS for -lameduck, then exits 0', async () => {
+    const server = await startBuiltServer(['-manifests', demoCluster, '-lameduck=2s']);
+    try {
+      const signalledAt = Date.now();
+      server.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await fetch(`http://127.0.0.1:${server.healthPort}/healthz`)).status).toBe(503);
+      // Still answering well into the lame duck (e23bb25 stopped at once).
+      while (Date.now() - signalledAt < 1500) await expectStillServing(server, 3);
+      expect(await server.exited).toBe(0);
+      const took = Date.now() - signalledAt;
+      expect(took).toBeGreaterThanOrEqual(2000);
+      expect(took).toBeLessThan(7000);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});

@@ -17,6 +17,11 @@ import { RejectionLog } from './rejection-log.js';
 import { createZoneTransfers } from './transfer/zone-transfers.js';
 
 interface Running {
+  // Lame duck (as CoreDNS's lameduck): /healthz says 503 at once so load balancers and
+  // readiness stop sending, DNS keeps answering for -lameduck, then stop() lets in-flight
+  // answers finish.
+  lameDuckMs: number;
+  enterLameDuck(): void;
   stop(): Promise<void>;
 }
 
@@ -47,7 +52,13 @@ async function main(): Promise<Running | undefined> {
 
   // HTTP first, so probes see 503 while the first sync runs; DNS only after it, so no client
   // ever gets (and caches) an NXDOMAIN from an index that is still filling.
-  const healthy = () => (source.synced ? { ok: true, detail: 'ok' } : { ok: false, detail: `waiting for ${source.name} to sync` });
+  let lameDuck = false;
+  const healthy = () =>
+    lameDuck
+      ? { ok: false, detail: 'shutting down: still answering DNS during -lameduck' }
+      : source.synced
+        ? { ok: true, detail: 'ok' }
+        : { ok: false, detail: `waiting for ${source.name} to sync` };
   const http = config.health ? await startHttpServer({ listen: config.health, index, log, healthy, serves: 'probes' }) : undefined;
   // The API names pods, nodes and endpoints: its own listener, loopback unless told otherwise.
   const api = config.explain ? await startHttpServer({ listen: config.explain, index, log, healthy, serves: 'api' }) : undefined;
@@ -97,6 +108,10 @@ async function main(): Promise<Running | undefined> {
   cluster?.startController();
 
   return {
+    lameDuckMs: config.lameDuckMs,
+    enterLameDuck() {
+      lameDuck = true;
+    },
     async stop() {
       prober.stop();
       await dns.close();
@@ -111,9 +126,13 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  // Never hang a rollout: whatever is still open 4.5 s after the signal is cut.
-  setTimeout(() => process.exit(0), 4_500).unref();
-  process.stderr.write(`${signal}: stopping\n`);
+  const lameDuckMs = running?.lameDuckMs ?? 0;
+  // Never hang a rollout: whatever is still open 4.5 s after the lame duck is cut (the
+  // manifests' terminationGracePeriodSeconds leaves room for both).
+  setTimeout(() => process.exit(0), lameDuckMs + 4_500).unref();
+  process.stderr.write(`${signal}: lame duck for ${lameDuckMs} ms (/healthz 503, DNS still answering), then stopping\n`);
+  running?.enterLameDuck();
+  if (lameDuckMs > 0) await new Promise((resolve) => setTimeout(resolve, lameDuckMs));
   await running?.stop();
   process.exit(0);
 }

@@ -38,6 +38,7 @@ export interface ServerConfig {
   tcpConnections: number;
   tcpConnectionsPerClient: number;
   explain: HostPort | undefined;
+  lameDuckMs: number;
   upstreamAllow: NetworkList;
   rrlRate: number;
   rrlSlip: number;
@@ -128,6 +129,7 @@ const flagOptions = {
   'tcp-idle-timeout': { type: 'string', default: '10s', describe: 'close DNS TCP connections idle this long' },
   'tcp-connections': { type: 'string', default: '1024', describe: 'open DNS TCP connections; at the cap the oldest idle one is closed for a new one' },
   'tcp-connections-per-client': { type: 'string', default: '32', describe: 'open DNS TCP connections per client address' },
+  lameduck: { type: 'string', default: '3s', describe: 'after SIGTERM, keep answering DNS this long with /healthz at 503, then exit' },
   'upstream-allow': { type: 'string', default: privateNetworks.join(','), describe: 'clients (CIDR list) whose other names go to -upstream; the rest get REFUSED' },
   'rrl-rate': { type: 'string', default: '20', describe: 'UDP responses per second per client /24 (IPv6 /56) and answer; 0 turns rate limiting off' },
   'rrl-slip': { type: 'string', default: '2', describe: 'every Nth rate-limited UDP response goes out truncated (TC) so real clients retry over TCP; 0 drops all' },
@@ -258,6 +260,7 @@ export async function parseServerFlags(argv: string[], env: NodeJS.ProcessEnv = 
     tcpConnections: flag('tcp-connections', () => countIn(text('tcp-connections'), 1, 1_000_000)),
     tcpConnectionsPerClient: flag('tcp-connections-per-client', () => countIn(text('tcp-connections-per-client'), 1, 1_000_000)),
     explain: text('explain') === '' ? undefined : flag('explain', () => parseListenAddress(text('explain'))),
+    lameDuckMs: flag('lameduck', () => parseDuration(text('lameduck'))),
     upstreamAllow: flag('upstream-allow', () => parseNetworkList(text('upstream-allow'))),
     rrlRate: flag('rrl-rate', () => countIn(text('rrl-rate'), 0, 1_000_000)),
     rrlSlip: flag('rrl-slip', () => countIn(text('rrl-slip'), 0, 100)),
