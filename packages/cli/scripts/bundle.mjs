@@ -25,7 +25,9 @@ await build({
   legalComments: 'eof',
   minify: true,
   // The same stubs as the server bundle: client-node transports minilb never uses.
+  // From the server's TypeScript source, so `npm start` can bundle without running tsc first.
   alias: {
+    'minilb-server': fileURLToPath(new URL('../../server/src/public-api.ts', import.meta.url)),
     'node-fetch': serverShims('node-fetch.mjs'),
     'socks-proxy-agent': serverShims('proxy-agents.mjs'),
     hpagent: serverShims('proxy-agents.mjs'),
