@@ -61,7 +61,7 @@ describe('minilb routes from a real API server', () => {
     sshFlags = [
       '--ssh',
       'root@198.51.100.1',
-      ...[...ssh.options, `ProxyCommand=ip netns exec ${client} busybox nc %h %p`].flatMap((o) => ['-o', o]),
+      ...[...ssh.options, `ProxyCommand=ip netns exec ${client} busybox nc %h %p`].flatMap((o) => ['--ssh-option', o]),
     ];
   }, 300_000);
 
@@ -85,7 +85,7 @@ describe('minilb routes from a real API server', () => {
   });
 
   it('finds the cluster through KUBECONFIG too, and names a bad context', () => {
-    expect(minilbHere(['routes', '--format', 'json'], { ...env(), KUBECONFIG: cluster.kubeconfigPath }).status).toBe(0);
+    expect(minilbHere(['routes', '-o', 'json'], { ...env(), KUBECONFIG: cluster.kubeconfigPath }).status).toBe(0);
     const r = minilbHere(['routes', '--kubeconfig', cluster.kubeconfigPath, '--context', 'nope'], env());
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('nope');

@@ -98,7 +98,7 @@ describe('minilb doctor', () => {
     expect(missing.map((f) => f.message)).toEqual([expect.stringMatching(/^router ssh:\/\/root@198\.51\.100\.1: \+ 10\.244\.\d+\.0\/24 via 192\.0\.2\.11 \(node doc-n1\)$/)]);
     expect(lab.ip(router, ['route', 'show', 'proto', '250'])).toBe(''); // doctor changed nothing
 
-    const apply = minilbHere(['routes', '--apply', '--yes', '--kubeconfig', cluster.kubeconfigPath, '--ssh', 'root@198.51.100.1', ...routerFlags.map((f) => (f === '--ssh-option' ? '-o' : f))], env());
+    const apply = minilbHere(['routes', '--apply', '--yes', '--kubeconfig', cluster.kubeconfigPath, '--ssh', 'root@198.51.100.1', ...routerFlags], env());
     expect(apply.status, apply.stderr).toBe(0);
     const after = doctor('--router', target, ...routerFlags);
     expect(after.report.findings.filter((f) => f.check === 'router')).toEqual([]);

@@ -65,7 +65,7 @@ describe('minilb routes on a Linux router over OpenSSH', () => {
       { host: '2001:db8:100::1', key: hostKey.publicKey },
     ]);
     await startOpenSshd(lab, router, ['198.51.100.1', '2001:db8:100::1'], hostKey.path, ssh.publicKey);
-    sshFlags = ['--ssh', 'root@198.51.100.1', ...ssh.options.flatMap((o) => ['-o', o])];
+    sshFlags = ['--ssh', 'root@198.51.100.1', ...ssh.options.flatMap((o) => ['--ssh-option', o])];
   });
 
   afterAll(() => lab?.destroy());

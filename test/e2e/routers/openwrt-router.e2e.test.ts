@@ -46,7 +46,7 @@ describe('minilb routes on an OpenWrt-like router over dropbear', () => {
       writeNodes(manifests, nodes),
       '--ssh',
       'root@192.0.2.1',
-      ...ssh.options.flatMap((o) => ['-o', o]),
+      ...ssh.options.flatMap((o) => ['--ssh-option', o]),
       ...extra,
     ]);
   // Read with the machine's full iproute2, which shows the protocol BusyBox does not print.

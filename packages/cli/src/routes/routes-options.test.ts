@@ -65,3 +65,15 @@ describe('routes flags', () => {
     expect(routesOptions({ watch: true, ssh: 'r', dryRun: true })).toMatchObject({ mode: 'watch', dryRun: true });
   });
 });
+
+describe('old spellings', () => {
+  it('-o Key=Value is still an ssh option and --format still the format, each with a note', () => {
+    const notes: string[] = [];
+    expect(routesOptions({ apply: true, ssh: 'r', output: ['IdentityFile=/keys/router'] }, notes)).toMatchObject({ sshOptions: ['IdentityFile=/keys/router'] });
+    expect(routesOptions({ format: 'json' }, notes)).toMatchObject({ mode: 'print', format: 'json' });
+    expect(notes).toEqual([
+      '-o Key=Value for an ssh option is deprecated: write --ssh-option Key=Value (-o is --output)',
+      '--format is deprecated: write -o/--output',
+    ]);
+  });
+});
