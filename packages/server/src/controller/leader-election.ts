@@ -143,20 +143,15 @@ export class LeaderElector {
     } else {
       spec.leaseTransitions = (current.leaseTransitions ?? 0) + (holder === '' ? 0 : 1);
     }
-    // A PUT with the resourceVersion we read: if another replica wrote first, we get 409.
-    try {
-      this.ownLease = await client.json<Lease>(`${this.path}/${name}`, { method: 'PUT', body: { ...lease, spec }, timeoutMs: 5_000 });
-    } catch (err) {
-      this.ownLease = undefined;
-      if (err instanceof KubeApiError && err.status === 409) return false;
-      throw err;
-    }
-    this.observe(spec);
-    return true;
+    return this.writeLease(lease, spec);
   }
 
   private async renewOwnLease(lease: Lease): Promise<boolean> {
-    const spec: LeaseSpec = { ...lease.spec, holderIdentity: this.identity, renewTime: microTime() };
+    return this.writeLease(lease, { ...lease.spec, holderIdentity: this.identity, renewTime: microTime() });
+  }
+
+  // A PUT with the resourceVersion we read: if another replica wrote first, we get 409 (false).
+  private async writeLease(lease: Lease, spec: LeaseSpec): Promise<boolean> {
     try {
       this.ownLease = await this.options.client.json<Lease>(`${this.path}/${this.options.name}`, {
         method: 'PUT',
