@@ -49,6 +49,7 @@ import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startDgramFloor, startKnot, start
 import { checkSameAnswers, compareThroughput, type Question, type ThroughputOptions } from './throughput.js';
 import { DnsProbeClient, TYPE_A } from './dns-client.js';
 import { measureTransfer, writeZoneFile } from './transfer.js';
+import { measureUnderAttack } from './under-attack.js';
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -351,6 +352,20 @@ class Runner {
     log(`  idle: minilb ${mIdle!.toFixed(1)} m, CoreDNS ${cIdle!.toFixed(1)} m; 1,000 qps: minilb ${mLoad.millicores.toFixed(0)} m, CoreDNS ${cLoad.millicores.toFixed(0)} m`);
   }
 
+  /** A legitimate client's QPS and p99 with and without one attacking host (issue 10). */
+  async underAttack(): Promise<void> {
+    const minilb = this.track(await startMinilb('minilb (under attack)', ['-manifests', this.files.manifest, '-rrl-exempt=127.0.0.1/32'], { nodeArgs: this.o.minilbNodeArgs }));
+    this.results.underAttack = await measureUnderAttack(minilb, {
+      queryFile: this.files.zoneQueries,
+      flood: fqdn(this.set.services[0]!),
+      seconds: this.o.quick ? 3 : 8,
+      dir: this.dir,
+    });
+    await minilb.stop();
+    const { quiet, attacked } = this.results.underAttack;
+    log(`  no attack: ${quiet.maxQps.toFixed(0)} qps, p99 ${quiet.p99Ms.toFixed(2)} ms; under attack: ${attacked.maxQps.toFixed(0)} qps, p99 ${attacked.p99Ms.toFixed(2)} ms`);
+  }
+
   /** AXFR of a large minilb zone, then Knot's AXFR of the very same records. */
   async zoneTransfer(): Promise<void> {
     const services = this.o.scale.services;
@@ -401,6 +416,7 @@ class Runner {
         );
       });
     }
+    if (o.sections.has('attack')) await this.section('under attack', () => this.underAttack());
     if (o.sections.has('transfer')) await this.section('zone transfer', () => this.zoneTransfer());
     const clusterSections = ['cluster', 'propagation', 'failover', 'cpu', 'scale'] as const;
     if (clusterSections.some((s) => o.sections.has(s))) await this.section('cluster', () => this.clusterSections());

@@ -1,6 +1,6 @@
 // Command line of `npm run bench`: full or --quick scale, and --only to run some sections.
 
-export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer', 'nodedeath', 'probeload', 'footprint'] as const;
+export const SECTIONS = ['throughput', 'reload', 'cluster', 'propagation', 'failover', 'cpu', 'scale', 'transfer', 'nodedeath', 'probeload', 'footprint', 'attack'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -1,5 +1,6 @@
 // One table of every figure, as markdown (printed and written to bench/results/) and JSON.
 import { renderTransfer, type TransferResult } from './transfer.js';
+import { renderUnderAttack, type UnderAttackResult } from './under-attack.js';
 import type { FailoverResult } from './failover.js';
 import type { NodeDeathResult } from './node-death.js';
 import type { ProbeLoadResult } from './probe-load.js';
@@ -52,6 +53,7 @@ export interface Results {
     at1000: { minilb: { millicores: number; qps: number; lost: number }; coredns: { millicores: number; qps: number; lost: number } };
   };
   transfer?: TransferResult;
+  underAttack?: UnderAttackResult;
   footprint?: FootprintResult;
   errors: string[];
 }
@@ -263,6 +265,7 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     }
     out.push('');
   }
+  if (r.underAttack) out.push(...renderUnderAttack(r.underAttack));
   if (r.transfer) out.push(...renderTransfer(r.transfer));
   if (r.nodeDeath) {
     const names = Object.keys(r.nodeDeath.seconds);
