@@ -31,7 +31,13 @@ export const TsigError = { NOERROR: 0, BADSIG: 16, BADKEY: 17, BADTIME: 18, BADT
 // `key "name" { algorithm hmac-sha256; secret "base64"; };` as `tsig-keygen` (BIND) writes it;
 // Knot's `keymgr -t` writes the same shape. One key per file.
 export function parseTsigKeyFile(text: string, path: string): TsigKey {
-  const stripped = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(#|\/\/).*$/gm, '');
+  // Comments go, but not inside quotes: a base64 secret may well hold "//".
+  const quoted: string[] = [];
+  const stripped = text
+    .replace(/"[^"]*"/g, (q) => `"\u0000${quoted.push(q) - 1}"`)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(#|\/\/).*$/gm, '')
+    .replace(/"\u0000(\d+)"/g, (_, i: string) => quoted[Number(i)]!);
   const match = /key\s+"?([^"\s{]+)"?\s*\{([\s\S]*?)\}\s*;?/.exec(stripped);
   if (!match) throw new Error(`${path}: no 'key "name" { algorithm ...; secret "..."; };' block found`);
   const body = match[2]!;
