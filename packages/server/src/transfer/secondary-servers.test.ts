@@ -119,6 +119,7 @@ describe('Knot DNS as a TSIG-signed secondary', () => {
   let knotPort: number;
   let minilb: Process | undefined;
   let knot: Process | undefined;
+  let minilbFlags: string[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'minilb-knot-'));
@@ -127,8 +128,8 @@ describe('Knot DNS as a TSIG-signed secondary', () => {
     await writeFile(manifestPath, manifest(['10.244.1.5', '10.244.1.6']));
     await writeFile(keyPath, execFileSync('tsig-keygen', ['-a', 'hmac-sha256', 'minilb-transfer'], { encoding: 'utf8' }));
     [minilbPort, knotPort] = [await freePort(), await freePort()];
-    const transferFlags = ['-transfer-allow', '127.0.0.0/8', '-tsig-key', keyPath, '-notify', `127.0.0.1:${knotPort}`, '-soa-refresh', '3600s'];
-    minilb = await startMinilb(minilbPort, ['-manifests', manifestPath, ...transferFlags]);
+    minilbFlags = ['-manifests', manifestPath, '-transfer-allow', '127.0.0.0/8', '-tsig-key', keyPath, '-notify', `127.0.0.1:${knotPort}`, '-soa-refresh', '3600s'];
+    minilb = await startMinilb(minilbPort, minilbFlags);
     // The stanza a user adds to the router's Knot, below its own server and database sections.
     const config = [
       'server:',
@@ -188,9 +189,7 @@ describe('Knot DNS as a TSIG-signed secondary', () => {
     const before = await soaSerial(knotPort, 'minilb');
     await stop(minilb);
     expect(await digShort(knotPort, 'web.shop.minilb')).toEqual(['10.244.1.5', '10.244.1.7']);
-    minilb = await startMinilb(minilbPort, [
-      '-manifests', manifestPath, '-transfer-allow', '127.0.0.0/8', '-tsig-key', keyPath, '-notify', `127.0.0.1:${knotPort}`, '-soa-refresh', '3600s',
-    ]);
+    minilb = await startMinilb(minilbPort, minilbFlags);
     expect(await soaSerial(minilbPort, 'minilb')).toBeGreaterThan(before);
     await writeFile(manifestPath, manifest(['10.244.1.8']));
     await waitFor('Knot to follow the restarted minilb', () => digShort(knotPort, 'web.shop.minilb'), (a) => a.join() === '10.244.1.8', 10_000, () => knot!.output());

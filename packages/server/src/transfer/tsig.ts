@@ -169,33 +169,18 @@ export class ReplySigner {
 // The reply to a request whose TSIG failed (RFC 8945 5.2): NOTAUTH with the error in an unsigned
 // TSIG for BADKEY/BADSIG; BADTIME is signed and carries our time in Other Data.
 export function rejectionTsig(message: Buffer, verdict: Extract<TsigVerdict, { ok: false }>, key: TsigKey, now = Date.now()): Buffer {
-  if (verdict.error === TsigError.BADTIME) {
-    const other = Buffer.alloc(6);
-    const seconds = Math.floor(now / 1000);
-    other.writeUInt16BE(Math.floor(seconds / 2 ** 32), 0);
-    other.writeUInt32BE(seconds >>> 0, 2);
-    const draft = {
-      keyName: verdict.tsig.keyName,
-      algorithm: verdict.tsig.algorithm,
-      timeSigned: verdict.tsig.timeSigned,
-      fudge: verdict.tsig.fudge,
-      originalId: message.readUInt16BE(0),
-      error: verdict.error,
-      otherData: other,
-    };
-    const signature = mac(key, [lengthPrefixed(verdict.tsig.mac), message, variables(draft, true)]);
-    return appendTsig(message, { ...draft, mac: signature });
-  }
-  return appendTsig(message, {
+  const badTime = verdict.error === TsigError.BADTIME;
+  const draft = {
     keyName: verdict.tsig.keyName,
     algorithm: verdict.tsig.algorithm,
     timeSigned: verdict.tsig.timeSigned,
     fudge: verdict.tsig.fudge,
     originalId: message.readUInt16BE(0),
     error: verdict.error,
-    otherData: Buffer.alloc(0),
-    mac: Buffer.alloc(0),
-  });
+    otherData: badTime ? time48(Math.floor(now / 1000)) : Buffer.alloc(0),
+  };
+  const signature = badTime ? mac(key, [lengthPrefixed(verdict.tsig.mac), message, variables(draft, true)]) : Buffer.alloc(0);
+  return appendTsig(message, { ...draft, mac: signature });
 }
 
 // Checks a signed reply to our own signed request (the secondary's answer to our NOTIFY).
@@ -239,10 +224,16 @@ function variables(tsig: TsigFields, withNames: boolean): Buffer {
 }
 
 function timers(tsig: Pick<TsigFields, 'timeSigned' | 'fudge'>): Buffer {
-  const out = Buffer.alloc(8);
-  out.writeUInt16BE(Math.floor(tsig.timeSigned / 2 ** 32), 0);
-  out.writeUInt32BE(tsig.timeSigned >>> 0, 2);
-  out.writeUInt16BE(tsig.fudge, 6);
+  const fudge = Buffer.alloc(2);
+  fudge.writeUInt16BE(tsig.fudge, 0);
+  return Buffer.concat([time48(tsig.timeSigned), fudge]);
+}
+
+// TSIG's 48-bit seconds since the epoch.
+function time48(seconds: number): Buffer {
+  const out = Buffer.alloc(6);
+  out.writeUInt16BE(Math.floor(seconds / 2 ** 32), 0);
+  out.writeUInt32BE(seconds >>> 0, 2);
   return out;
 }
 
