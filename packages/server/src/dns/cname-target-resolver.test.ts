@@ -4,7 +4,8 @@ import { startDnsServer, type DnsServerOptions } from './dns-server.js';
 import { RecordType } from './protocol-numbers.js';
 import { captureLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
-import { tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
+import { decodeResponse, encodeQuery, tcpQuery, udpExchange, udpQuery } from '../../testing/dns-test-client.js';
+import { parseNetworkList } from '../config/network-list.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -70,6 +71,23 @@ describe('out-of-zone CNAME targets', () => {
       'local.sko.ai CNAME paperless.sko.ai',
       'paperless.sko.ai A 10.244.1.9',
     ]);
+  });
+
+  it('are looked up only for clients in -upstream-allow, as a relay is: others get the bare CNAME, never the cached target', async () => {
+    const net = await internet();
+    const server = await minilb({ upstream: [{ host: '127.0.0.1', port: net.port }], cnameResolver: 'upstream', upstreamAllow: parseNetworkList('127.0.0.1/32') });
+    // 127.0.1.1 is outside the allow list; 127.0.0.1 is inside.
+    const outsider = async () => decodeResponse((await udpExchange(server.port, encodeQuery('ext.sko.ai', 'A'), 2000, '127.0.0.1', '127.0.1.1'))!);
+    const before = await outsider();
+    expect(before.packet.answers?.map((r) => r.type)).toEqual(['CNAME']);
+    expect(before.flags & 0x0080).toBe(0); // no RA: we do not recurse for it
+    const insider = await udpQuery(server.port, 'ext.sko.ai', 'A');
+    expect(insider.packet.answers?.map((r) => r.type)).toEqual(['CNAME', 'A', 'A']);
+    const after = await outsider();
+    expect(after.packet.answers?.map((r) => r.type)).toEqual(['CNAME']);
+    // A target in our own records is no recursion: it is followed for everyone.
+    const local = decodeResponse((await udpExchange(server.port, encodeQuery('local.sko.ai', 'A'), 2000, '127.0.0.1', '127.0.1.1'))!);
+    expect(local.packet.answers?.map((r) => r.type)).toEqual(['CNAME', 'A']);
   });
 
   it('give the bare CNAME, in time, when the resolver cannot be reached', async () => {

@@ -28,7 +28,7 @@ export type QueryHandler = (
 
 export interface QueryHandlerOptions {
   rateLimiter?: ResponseRateLimiter; // UDP only: TCP sources cannot be spoofed
-  relayAllow?: NetworkList; // clients whose other names go to the upstream; default everyone
+  relayAllow?: NetworkList; // clients we recurse for (relay, CNAME targets, RA); default everyone
   transfers?: TransferService; // AXFR/IXFR; without it they are REFUSED
 }
 
@@ -45,7 +45,21 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
       return undefined;
     }
     rateLimited.labels('slipped').inc();
-    return responder.truncated(query);
+    const slip = responder.truncated(query);
+    if (!recursionFor(client)) slip[3] = slip[3]! & ~HeaderFlag.RA;
+    return slip;
+  };
+  // Asked per query, so the answer per client address is remembered (bounded, like the limiter's).
+  const recursionCache = new Map<string, boolean>();
+  const recursionFor = (client: string): boolean => {
+    if (!relayAllow) return true;
+    let allowed = recursionCache.get(client);
+    if (allowed === undefined) {
+      if (recursionCache.size >= 4096) recursionCache.clear();
+      allowed = relayAllow.contains(client);
+      recursionCache.set(client, allowed);
+    }
+    return allowed;
   };
   const warnUpstream = throttledWarning(log, 'upstream relay failed; clients got SERVFAIL');
   const logQuery = (transport: Transport, client: string, query: ParsedQuery | undefined, rcode: number, relayed: boolean): void => {
@@ -58,7 +72,8 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
 
   return (packet, transport, client) => {
     const startedAt = process.hrtime.bigint();
-    const resolution = responder.respond(packet, transport);
+    const recursion = recursionFor(client);
+    const resolution = responder.respond(packet, transport, recursion);
     if (resolution.kind === 'drop') {
       countMalformed(transport);
       return undefined;
@@ -96,7 +111,7 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
     }
     const query = resolution.query;
     if (!relay) return undefined; // the responder only relays when an upstream is configured
-    if (relayAllow && !relayAllow.contains(client)) {
+    if (!recursion) {
       // Not one of our clients: no recursion, so minilb is nobody's open resolver.
       relayRefused.inc();
       const bytes = responder.refusal(query, transport);

@@ -67,7 +67,15 @@ export class Responder {
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
   }
 
-  respond(packet: Buffer, transport: Transport): Resolution {
+  // `recursion` false: the client is not one we recurse for (-upstream-allow): its answers do
+  // not claim RA, and an out-of-zone CNAME target is followed only through our own records.
+  respond(packet: Buffer, transport: Transport, recursion = true): Resolution {
+    const resolution = this.resolve(packet, transport, recursion);
+    if (!recursion && this.relayAvailable && resolution.kind === 'reply') withoutRecursionAvailable(resolution.bytes);
+    return resolution;
+  }
+
+  private resolve(packet: Buffer, transport: Transport, recursion: boolean): Resolution {
     const parsed = parseQuery(packet);
     if (parsed.kind === 'drop') return { kind: 'drop', reason: parsed.reason };
     if (parsed.kind === 'reject') {
@@ -98,7 +106,7 @@ export class Responder {
     }
     const wantsAddresses = query.qtype === RecordType.A || query.qtype === RecordType.AAAA;
     if (entry.cnameTarget !== undefined && wantsAddresses && query.flags & HeaderFlag.RD) {
-      const chased = this.chase(query, entry, entry.cnameTarget, query.qtype as AddressType, limit);
+      const chased = this.chase(query, entry, entry.cnameTarget, query.qtype as AddressType, limit, recursion);
       if (chased) return chased;
     }
     return { kind: 'reply', bytes: renderResponse(entry, query), rcode: entry.rcode, query };
@@ -106,7 +114,7 @@ export class Responder {
 
   // The CNAME followed by its target's records, when they are known now (the index, the target
   // cache) or after a lookup; the bare CNAME (undefined here) when the target cannot be resolved.
-  private chase(query: ParsedQuery, bare: EncodedResponse, target: string, type: AddressType, limit: number): Resolution | undefined {
+  private chase(query: ParsedQuery, bare: EncodedResponse, target: string, type: AddressType, limit: number, recursion: boolean): Resolution | undefined {
     const local = this.index.lookup(target);
     if (local.kind === 'found' && local.answers.cname === undefined) {
       const texts = type === RecordType.A ? local.answers.a : local.answers.aaaa;
@@ -117,7 +125,8 @@ export class Responder {
       }
       if (records.length > 0) return this.reply(this.encodeChased(query, target, records, limit), query);
     }
-    const resolver = this.cnameTargets;
+    // A lookup (or its cached result) is recursion done for the client, as a relay is.
+    const resolver = recursion ? this.cnameTargets : undefined;
     if (!resolver) return undefined;
     const cached = resolver.cached(target, type);
     if (cached) return cached.records ? this.reply(this.encodeChased(query, target, cached.records, limit), query) : undefined;
@@ -148,7 +157,7 @@ export class Responder {
 
   // For a client outside -upstream-allow asking for a name only the upstream knows.
   refusal(query: ParsedQuery, transport: Transport): Buffer {
-    return renderResponse(this.minimal(query, Rcode.REFUSED, sizeLimit(query, transport)), query);
+    return withoutRecursionAvailable(renderResponse(this.minimal(query, Rcode.REFUSED, sizeLimit(query, transport)), query));
   }
 
   // Header, question and OPT with TC and no records: what a rate-limited client gets on a
@@ -232,6 +241,13 @@ export class Responder {
 }
 
 const noAnswers: Answers = emptyAnswers();
+
+// Cached answers carry RA when an upstream exists; a client we do not recurse for gets it cleared
+// in its own copy of the bytes.
+function withoutRecursionAvailable(bytes: Buffer): Buffer {
+  if (bytes.length >= 4) bytes[3] = bytes[3]! & ~HeaderFlag.RA;
+  return bytes;
+}
 
 function isEmpty(answers: Answers): boolean {
   return answers.a.length === 0 && answers.aaaa.length === 0 && answers.srv.length === 0 && answers.cname === undefined;

@@ -5,7 +5,8 @@ import { upstreamFailures } from '../metrics.js';
 import { startDnsServer, type DnsServerOptions } from './dns-server.js';
 import { captureLog } from '../../testing/captured-log.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
-import { tcpQuery, udpQuery } from '../../testing/dns-test-client.js';
+import { decodeResponse, encodeQuery, tcpQuery, udpExchange, udpQuery } from '../../testing/dns-test-client.js';
+import { parseNetworkList } from '../config/network-list.js';
 import { parseListenAddress, parseUpstreamAddress } from '../config/host-port.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -57,6 +58,31 @@ describe('relaying to the upstream', () => {
     const nx = await udpQuery(server.port, 'missing.upstream.test', 'A');
     expect(nx.rcode).toBe('NXDOMAIN');
     expect(nx.packet.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'upstream.test' });
+  });
+
+  it('claims recursion (RA) only to clients in -upstream-allow, on cached and rate-limited answers too', async () => {
+    const upstream = await upstreamServer();
+    const { server } = await relayingServer([`127.0.0.1:${upstream.port}`], {
+      upstreamAllow: parseNetworkList('127.0.0.1/32'),
+      rateLimit: { rate: 1, slip: 1, exempt: parseNetworkList('') },
+    });
+    const ask = async (name: string, from: string) => decodeResponse((await udpExchange(server.port, encodeQuery(name, 'A'), 2000, '127.0.0.1', from))!);
+    const ra = (reply: { flags: number }) => (reply.flags & dnsPacket.RECURSION_AVAILABLE) !== 0;
+    const insider = await ask('web.shop.minilb', '127.0.0.1');
+    expect(insider.packet.answers?.[0]?.data).toBe('10.244.1.5');
+    expect(ra(insider)).toBe(true);
+    expect(ra(await ask('www.upstream.test', '127.0.0.1'))).toBe(true);
+    // 127.0.1.1 is outside: the same answer, now from the response cache, without RA; the
+    // REFUSED for a name only the upstream knows, and the rate limiter's slip, likewise.
+    const outsider = await ask('web.shop.minilb', '127.0.1.1');
+    expect(outsider.packet.answers?.[0]?.data).toBe('10.244.1.5');
+    expect(ra(outsider)).toBe(false);
+    const refused = await ask('www.upstream.test', '127.0.1.1');
+    expect(refused.rcode).toBe('REFUSED');
+    expect(ra(refused)).toBe(false);
+    const slipped = await ask('web.shop.minilb', '127.0.1.1');
+    expect(slipped.flags & dnsPacket.TRUNCATED_RESPONSE).toBeTruthy();
+    expect(ra(slipped)).toBe(false);
   });
 
   it('still answers its own zone, and never relays it', async () => {
