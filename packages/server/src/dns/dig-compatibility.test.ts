@@ -105,6 +105,15 @@ describe('dig against minilb', () => {
     expect(result.answer).toHaveLength(2);
   });
 
+  it('learns the TCP idle timeout with +keepalive (RFC 7828), on every answer of a kept-open connection, never over UDP', async () => {
+    const kept = await dig('+tcp', '+keepalive', '+keepopen', 'web.shop.minilb', 'A', 'web.shop.minilb', 'AAAA');
+    expect(kept.output.match(/^; TCP KEEPALIVE: 10\.0 secs$/gm)).toHaveLength(2);
+    expect((await dig('+tcp', 'web.shop.minilb', 'A')).output).not.toMatch(/KEEPALIVE/);
+    const udp = await dig('+keepalive', 'web.shop.minilb', 'A');
+    expect(udp.answer).toHaveLength(2);
+    expect(udp.output).not.toMatch(/KEEPALIVE/);
+  });
+
   it('gets BADVERS for EDNS version 1', async () => {
     const result = await dig('+edns=1', '+noednsnegotiation', 'web.shop.minilb', 'A');
     expect(result.status).toBe('BADVERS');

@@ -49,6 +49,7 @@ export const HeaderFlag = {
 } as const;
 
 export const EDNS_DO = 0x8000; // DNSSEC OK, in the OPT record's flags
+export const EDNS_TCP_KEEPALIVE = 11; // RFC 7828 option code
 export const HEADER_LENGTH = 12;
 export const CLASSIC_UDP_PAYLOAD = 512;
 // The DNS Flag Day 2020 size: avoids IP fragmentation on any sane path.

@@ -1,12 +1,13 @@
 // Reads a DNS query off the wire without trusting it: header, the one question (kept as the
 // client's exact bytes for the 0x20 case echo), and the EDNS OPT record. Never throws.
 
-import { EDNS_DO, HEADER_LENGTH, HeaderFlag, Opcode, RecordType } from './protocol-numbers.js';
+import { EDNS_DO, EDNS_TCP_KEEPALIVE, HEADER_LENGTH, HeaderFlag, Opcode, RecordType } from './protocol-numbers.js';
 
 export interface Edns {
   udpPayloadSize: number;
   version: number;
   dnssecOk: boolean;
+  tcpKeepalive: boolean; // RFC 7828: the client asks for our TCP idle timeout
 }
 
 export interface ParsedQuery {
@@ -109,6 +110,7 @@ export function parseQuery(packet: Buffer): ParseOutcome {
         udpPayloadSize: packet.readUInt16BE(nameEnd + 2),
         version: packet[nameEnd + 5]!,
         dnssecOk: (packet.readUInt16BE(nameEnd + 6) & EDNS_DO) !== 0,
+        tcpKeepalive: hasOption(packet, nameEnd + 10, next, EDNS_TCP_KEEPALIVE),
       };
     }
     offset = next;
@@ -172,6 +174,14 @@ function readQuestionName(packet: Buffer, start: number): QuestionName | string 
     offset = end;
   }
   return { end: offset + 1, text, wireKey: wireKey + '\u0000', plain };
+}
+
+// Whether the OPT RDATA in packet[start, end) holds the option `code`; a truncated option ends the scan.
+function hasOption(packet: Buffer, start: number, end: number, code: number): boolean {
+  for (let at = start; at + 4 <= end; at += 4 + packet.readUInt16BE(at + 2)) {
+    if (packet.readUInt16BE(at) === code) return true;
+  }
+  return false;
 }
 
 // Skips a name without following pointers, so no input can make it loop. Returns the offset

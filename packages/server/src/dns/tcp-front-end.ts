@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { tcpConnections, tcpConnectionsClosed } from '../metrics.js';
 import { MessageStream, type QueryHandler } from './query-handler.js';
 import { FrameReader } from './tcp-frame-reader.js';
+import { withTcpKeepalive } from './tcp-keepalive.js';
 
 export interface TcpFrontEndOptions {
   // A connection with nothing to read, answer or write is closed after this long.
@@ -337,7 +338,7 @@ class TcpConnection {
     if (reply instanceof Promise) {
       this.pending++;
       reply
-        .then((bytes) => bytes && this.write(bytes))
+        .then((bytes) => bytes && this.write(withTcpKeepalive(message, bytes, this.settings.idleTimeoutMs)))
         .catch((error: unknown) => this.log.error({ err: error, client: this.client }, 'DNS relay failed'))
         .finally(() => {
           this.pending--;
@@ -352,7 +353,7 @@ class TcpConnection {
       this.stream = reply.messages;
       this.pumpStream();
     } else if (reply) {
-      this.write(reply);
+      this.write(withTcpKeepalive(message, reply, this.settings.idleTimeoutMs));
     }
   }
 
