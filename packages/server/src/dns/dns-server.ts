@@ -10,7 +10,7 @@ import { CnameTargetResolver, systemLookup, upstreamLookup } from './cname-targe
 import { createQueryHandler } from './query-handler.js';
 import { Responder } from './responder.js';
 import { TcpFrontEnd, tcpDefaults } from './tcp-front-end.js';
-import { UdpFrontEnd } from './udp-front-end.js';
+import { literalLookup, UdpFrontEnd } from './udp-front-end.js';
 import { UpstreamRelay } from './upstream-relay.js';
 import { ResponseRateLimiter, type RateLimitOptions } from './response-rate-limiter.js';
 import type { NetworkList } from '../config/network-list.js';
@@ -167,7 +167,7 @@ async function listenTcp(host: string | undefined, port: number): Promise<net.Se
 async function bindUdp(host: string | undefined, port: number): Promise<dgram.Socket> {
   const attempt = (type: 'udp4' | 'udp6', address: string): Promise<dgram.Socket> =>
     new Promise((resolve, reject) => {
-      const socket = dgram.createSocket({ type, ipv6Only: false });
+      const socket = dgram.createSocket({ type, ipv6Only: false, lookup: literalLookup });
       socket.once('error', reject);
       socket.bind({ port, address, exclusive: true }, () => {
         socket.off('error', reject);

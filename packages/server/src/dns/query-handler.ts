@@ -5,10 +5,11 @@ import type { NetworkList } from '../config/network-list.js';
 import type { Logger } from '../log.js';
 import { rateLimited, relayRefused, upstreamFailures } from '../metrics.js';
 import { HeaderFlag, Rcode, typeLabel } from './protocol-numbers.js';
-import type { ParsedQuery } from './query-parser.js';
-import { sizeLimit, type Responder, type Transport } from './responder.js';
+import { parseQuery, type ParsedQuery } from './query-parser.js';
+import { sizeLimit, type CachedReply, type Responder, type Transport } from './responder.js';
 import type { ResponseRateLimiter } from './response-rate-limiter.js';
-import { countAnswer, countMalformed } from './query-metrics.js';
+import { countAnswer, countMalformed, countReply } from './query-metrics.js';
+import { responseClass } from './response-class.js';
 import { throttledWarning } from './throttled-warning.js';
 import type { UpstreamRelay } from './upstream-relay.js';
 import type { TransferService } from '../transfer/transfer-service.js';
@@ -38,7 +39,7 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
   // slips out truncated.
   const limit = (transport: Transport, client: string, query: ParsedQuery | undefined, bytes: Buffer): Buffer | undefined => {
     if (transport !== 'udp' || !rateLimiter?.enabled) return bytes;
-    const decision = rateLimiter.decide(client, responseClass(query, bytes));
+    const decision = rateLimiter.decide(client, responseClass(query?.questionKey, bytes));
     if (decision === 'send') return bytes;
     if (decision === 'drop' || !query) {
       rateLimited.labels('dropped').inc();
@@ -70,9 +71,33 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
     );
   };
 
+  // The fast path's rate check: the class was worked out when the answer was cached.
+  const limitCached = (transport: Transport, client: string, packet: Buffer, cached: CachedReply): Buffer | undefined => {
+    if (transport !== 'udp' || !rateLimiter?.enabled) return cached.bytes;
+    const decision = rateLimiter.decide(client, cached.rateClass);
+    if (decision === 'send') return cached.bytes;
+    if (decision === 'drop') {
+      rateLimited.labels('dropped').inc();
+      return undefined;
+    }
+    // A slip is rare: the full parser builds the truncated answer.
+    const parsed = parseQuery(packet);
+    if (parsed.kind !== 'query') return undefined;
+    rateLimited.labels('slipped').inc();
+    const slip = responder.truncated(parsed.query);
+    if (!recursionFor(client)) slip[3] = slip[3]! & ~HeaderFlag.RA;
+    return slip;
+  };
+
   return (packet, transport, client) => {
-    const startedAt = process.hrtime.bigint();
+    const startedAt = performance.now();
     const recursion = recursionFor(client);
+    const cached = responder.answerFromCache(packet, transport, recursion);
+    if (cached) {
+      countReply(transport, client, cached.qtype, cached.rcode, packet.length, cached.bytes.length, startedAt);
+      if (log.isLevelEnabled('debug')) logQuery(transport, client, parsedFor(packet), cached.rcode, false);
+      return limitCached(transport, client, packet, cached);
+    }
     const resolution = responder.respond(packet, transport, recursion);
     if (resolution.kind === 'drop') {
       countMalformed(transport);
@@ -145,13 +170,8 @@ function fitRelayed(responder: Responder, query: ParsedQuery, transport: Transpo
   return reply;
 }
 
-// What the rate limiter counts a response as: a positive answer by its question; negative
-// answers and errors by class, so a flood of random names shares one bucket per netblock.
-function responseClass(query: ParsedQuery | undefined, bytes: Buffer): string {
-  const rcode = bytes.length >= 4 ? bytes[3]! & 0xf : -1;
-  if (!query) return `error${rcode}`;
-  const answers = bytes.length >= 8 ? bytes.readUInt16BE(6) : 0;
-  if (rcode === Rcode.NOERROR && answers > 0) return query.questionKey;
-  if (rcode === Rcode.NOERROR || rcode === Rcode.NXDOMAIN) return 'negative';
-  return `error${rcode}`;
+// The debug query log wants the name and type, which the fast path never reads.
+function parsedFor(packet: Buffer): ParsedQuery | undefined {
+  const parsed = parseQuery(packet);
+  return parsed.kind === 'query' ? parsed.query : undefined;
 }

@@ -54,8 +54,33 @@ interface QueryCell {
   responseSize: Buckets;
 }
 
-const cells = new Map<string, QueryCell>();
+// Cells by a small integer built from folded label indices: an array read per query, no string
+// key. `cells` lists them in creation order for rendering.
+const cells: QueryCell[] = [];
+const cellSlots: Array<QueryCell | undefined> = [];
 const malformed = new Map<Transport, number>();
+
+const labelIndex = (labels: readonly string[]) => new Map(labels.map((label, i) => [label, i]));
+const typeLabels: string[] = ['none', 'other'];
+const rcodeLabels: string[] = ['other'];
+const typeIndex = labelIndex(typeLabels);
+const rcodeIndex = labelIndex(rcodeLabels);
+const typeSlot = (qtype: number | undefined): number => {
+  const label = qtype === undefined ? 'none' : typeLabel(qtype);
+  let index = typeIndex.get(label);
+  if (index === undefined) typeIndex.set(label, (index = typeLabels.push(label) - 1));
+  return index;
+};
+const rcodeSlot = (rcode: number): number => {
+  const label = rcodeLabel(rcode);
+  let index = rcodeIndex.get(label);
+  if (index === undefined) rcodeIndex.set(label, (index = rcodeLabels.push(label) - 1));
+  return index;
+};
+// Query types and rcodes by number, so a query does not format a label; unknown numbers fold
+// into 'other' and share its slot, which keeps the table small whatever clients send.
+const typeSlots = new Map<number, number>();
+const rcodeSlots = new Map<number, number>();
 
 // The address family as CoreDNS labels it (1 IPv4, 2 IPv6); an IPv4 client on a dual-stack
 // socket shows up as ::ffff:a.b.c.d and counts as IPv4.
@@ -71,34 +96,43 @@ export interface AnsweredQuery {
   rcode: number;
   requestBytes: number;
   responseBytes: number;
-  startedAt: bigint; // process.hrtime.bigint() when the packet arrived
+  startedAt: number; // performance.now() when the packet arrived
 }
 
 export function countAnswer(query: AnsweredQuery): void {
-  const family = addressFamily(query.client);
-  const type = query.qtype === undefined ? 'none' : typeLabel(query.qtype);
-  const key = `${query.transport}|${family}|${type}|${query.rcode}`;
-  let cell = cells.get(key);
+  countReply(query.transport, query.client, query.qtype, query.rcode, query.requestBytes, query.responseBytes, query.startedAt);
+}
+
+// countAnswer without the object, for the per-packet fast path.
+export function countReply(transport: Transport, client: string, qtype: number | undefined, rcode: number, requestBytes: number, responseBytes: number, startedAt: number): void {
+  const family = addressFamily(client);
+  let type = typeSlots.get(qtype ?? -1);
+  if (type === undefined) typeSlots.set(qtype ?? -1, (type = typeSlot(qtype)));
+  let code = rcodeSlots.get(rcode);
+  if (code === undefined) rcodeSlots.set(rcode, (code = rcodeSlot(rcode)));
+  const slot = (((transport === 'udp' ? 0 : 2) + (family === '1' ? 0 : 1)) * 64 + type) * 64 + code;
+  let cell = cellSlots[slot];
   if (!cell) {
     cell = {
-      proto: query.transport,
+      proto: transport,
       family,
-      type,
-      rcode: rcodeLabel(query.rcode),
+      type: typeLabels[type]!,
+      rcode: rcodeLabels[code]!,
       count: 0,
       duration: new Buckets(DURATION_BUCKETS),
       legacyDuration: new Buckets(LEGACY_DURATION_BUCKETS),
       requestSize: new Buckets(SIZE_BUCKETS),
       responseSize: new Buckets(SIZE_BUCKETS),
     };
-    cells.set(key, cell);
+    cellSlots[slot] = cell;
+    cells.push(cell);
   }
-  const seconds = Number(process.hrtime.bigint() - query.startedAt) / 1e9;
+  const seconds = (performance.now() - startedAt) / 1000;
   cell.count++;
   cell.duration.observe(seconds);
   cell.legacyDuration.observe(seconds);
-  cell.requestSize.observe(query.requestBytes);
-  cell.responseSize.observe(query.responseBytes);
+  cell.requestSize.observe(requestBytes);
+  cell.responseSize.observe(responseBytes);
 }
 
 export function countMalformed(transport: Transport): void {
@@ -123,7 +157,7 @@ interface Family {
 
 function sumBy(pick: (cell: QueryCell) => Labels): Map<string, { labels: Labels; value: number }> {
   const sums = new Map<string, { labels: Labels; value: number }>();
-  for (const cell of cells.values()) {
+  for (const cell of cells) {
     const labels = pick(cell);
     const key = JSON.stringify(labels);
     const entry = sums.get(key) ?? { labels, value: 0 };
@@ -135,7 +169,7 @@ function sumBy(pick: (cell: QueryCell) => Labels): Map<string, { labels: Labels;
 
 function histogramBy(name: string, field: 'duration' | 'legacyDuration' | 'requestSize' | 'responseSize', pick: (cell: QueryCell) => Labels): MetricValue[] {
   const merged = new Map<string, { labels: Labels; buckets: Buckets }>();
-  for (const cell of cells.values()) {
+  for (const cell of cells) {
     const labels = pick(cell);
     const key = JSON.stringify(labels);
     let entry = merged.get(key);

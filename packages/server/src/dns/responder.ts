@@ -15,12 +15,24 @@ import {
   RecordType,
 } from './protocol-numbers.js';
 import { parseQuery, type ParsedQuery } from './query-parser.js';
-import { renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
+import { probeCacheKey } from './cache-probe.js';
+import { responseClass } from './response-class.js';
+import { responseCacheCounts } from '../metrics.js';
+import { renderFromPacket, renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
 import { QUESTION_NAME, ResponseWriter } from './response-writer.js';
 import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { createZoneAuthority, type SoaTimers, type ZoneAuthority } from './zone-authority.js';
 
 export type Transport = 'udp' | 'tcp';
+
+// An answer served from the response cache without parsing the query (the wire fast path).
+export interface CachedReply {
+  bytes: Buffer;
+  rcode: number;
+  qtype: number;
+  // What the rate limiter counts this response as (response-class.ts).
+  rateClass: string;
+}
 
 export type Resolution =
   | { kind: 'reply'; bytes: Buffer; rcode: number; query: ParsedQuery | undefined }
@@ -67,6 +79,21 @@ export class Responder {
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
   }
 
+  // The wire fast path: a query whose answer is cached is answered from its bytes alone (ID,
+  // RD/CD and the question's letter case copied in; RA as respond() sets it for this client);
+  // undefined sends it down respond().
+  answerFromCache(packet: Buffer, transport: Transport, recursion = true): CachedReply | undefined {
+    const probe = probeCacheKey(packet, transport);
+    if (!probe) return undefined;
+    const entry = this.cache.peek(probe.key);
+    // A CNAME whose target may be chased depends on RD and on recursion: respond() decides.
+    if (!entry || entry.cnameTarget !== undefined) return undefined;
+    responseCacheCounts.hit++;
+    const bytes = renderFromPacket(entry, packet, probe.questionEnd);
+    if (!recursion && this.relayAvailable) withoutRecursionAvailable(bytes);
+    return { bytes, rcode: entry.rcode, qtype: probe.qtype, rateClass: entry.rateClass };
+  }
+
   // `recursion` false: the client is not one we recurse for (-upstream-allow): its answers do
   // not claim RA, and an out-of-zone CNAME target is followed only through our own records.
   respond(packet: Buffer, transport: Transport, recursion = true): Resolution {
@@ -101,7 +128,8 @@ export class Responder {
     if (!entry) {
       const existence = this.existence(query);
       if (existence === 'relay') return { kind: 'relay', query };
-      entry = this.encode(query, existence, limit);
+      const encoded = this.encode(query, existence, limit);
+      entry = { ...encoded, rateClass: responseClass(query.questionKey, encoded.bytes) };
       this.cache.set(key, entry);
     }
     const wantsAddresses = query.qtype === RecordType.A || query.qtype === RecordType.AAAA;

@@ -2,9 +2,21 @@
 // taking queries and waits for the answers still in flight before releasing the socket.
 
 import type dgram from 'node:dgram';
+import dns from 'node:dns';
+import net from 'node:net';
 import type { Logger } from '../log.js';
 import type { QueryHandler } from './query-handler.js';
 import { throttledWarning } from './throttled-warning.js';
+
+// dgram resolves every send's address, even the IP literal a datagram came from, through
+// dns.lookup, which answers a literal on the next tick: a deferred call and a tick per answer.
+// This lookup answers literals at once (anything else still goes to dns.lookup).
+// (dgram passes the family as a number, 4 or 6; the types say options.)
+export function literalLookup(address: string, options: dns.LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const literal = net.isIP(address);
+  if (literal !== 0) callback(null, address, literal);
+  else dns.lookup(address, options, callback);
+}
 
 export class UdpFrontEnd {
   private inFlight = 0; // answers being relayed or handed to the kernel
