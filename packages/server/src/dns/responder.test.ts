@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as dnsPacket from '@leichtgewicht/dns-packet';
 import { Responder, type Transport } from './responder.js';
+import { parseQuery } from './query-parser.js';
 import { MapNameIndex } from '../../testing/map-name-index.js';
 import { decodeResponse, encodeQuery, type DecodedResponse, type QueryOptions } from '../../testing/dns-test-client.js';
 
@@ -444,5 +445,29 @@ describe('odd queries', () => {
     response[2]! |= 0x80;
     expect(responder.respond(response, 'udp').kind).toBe('drop');
     expect(responder.respond(Buffer.from([1, 2, 3]), 'udp').kind).toBe('drop');
+  });
+});
+
+describe('the truncated, empty answer (rate-limit slips, relayed answers that do not fit)', () => {
+  it('is header, the exact question and an OPT echoing DO, with TC and no records: never bigger than the query', () => {
+    const { responder } = setup({ relay: true });
+    for (const options of [{ id: 7 }, { id: 8, recursionDesired: false, edns: { udpPayloadSize: 4096, dnssecOk: true } }]) {
+      const packet = encodeQuery('WeB.shop.minilb', 'A', options);
+      const parsed = parseQuery(packet);
+      if (parsed.kind !== 'query') throw new Error('query did not parse');
+      const bytes = responder.truncated(parsed.query, 2);
+      const reply = decodeResponse(bytes);
+      expect(bytes.length).toBe(packet.length);
+      expect(reply.packet.id).toBe(options.id);
+      expect(reply.rcode).toBe('SERVFAIL');
+      expect(reply.flags & (tc | dnsPacket.RECURSION_AVAILABLE)).toBe(tc | dnsPacket.RECURSION_AVAILABLE);
+      expect(reply.flags & aa).toBe(0);
+      expect(reply.flags & dnsPacket.RECURSION_DESIRED).toBe(options.recursionDesired === false ? 0 : dnsPacket.RECURSION_DESIRED);
+      expect(reply.packet.questions).toEqual([{ name: 'WeB.shop.minilb', type: 'A', class: 'IN' }]);
+      expect([reply.packet.answers, reply.packet.authorities]).toEqual([[], []]);
+      const opt = reply.packet.additionals?.map((r) => r as unknown as { type: string; udpPayloadSize: number; flags: number });
+      if (options.edns) expect(opt).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK })]);
+      else expect(opt).toEqual([]);
+    }
   });
 });

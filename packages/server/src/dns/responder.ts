@@ -7,6 +7,8 @@ import { writeAuthoritativeAnswer, type Existence } from './authoritative-answer
 import type { AddressType, CnameTargetResolver, TargetRecord } from './cname-target-resolver.js';
 import {
   CLASSIC_UDP_PAYLOAD,
+  EDNS_DO,
+  HEADER_LENGTH,
   HeaderFlag,
   MAX_EDNS_UDP_PAYLOAD,
   MAX_TCP_MESSAGE,
@@ -189,11 +191,28 @@ export class Responder {
   }
 
   // Header, question and OPT with TC and no records: what a rate-limited client gets on a
-  // slip, and a UDP client whose relayed answer does not fit. No bigger than the query.
+  // slip, and a UDP client whose relayed answer does not fit. No bigger than the query. Built
+  // straight into one buffer: a flood's slips come through here.
   truncated(query: ParsedQuery, rcode: number = Rcode.NOERROR): Buffer {
-    const bytes = renderResponse(this.minimal(query, rcode, CLASSIC_UDP_PAYLOAD), query);
-    bytes.writeUInt16BE(bytes.readUInt16BE(2) | HeaderFlag.TC, 2);
-    return bytes;
+    const { question, edns } = query;
+    const out = Buffer.allocUnsafe(HEADER_LENGTH + question.length + (edns ? 11 : 0));
+    const ra = this.relayAvailable ? HeaderFlag.RA : 0;
+    out.writeUInt16BE(query.id, 0);
+    out.writeUInt16BE(HeaderFlag.QR | HeaderFlag.TC | (query.flags & (HeaderFlag.RD | HeaderFlag.CD)) | ra | (rcode & 0xf), 2);
+    out.writeUInt32BE(0x00010000, 4); // one question, no answers
+    out.writeUInt32BE(edns ? 1 : 0, 8); // no authority; the OPT, if any
+    question.copy(out, HEADER_LENGTH);
+    if (edns) {
+      const at = HEADER_LENGTH + question.length;
+      out[at] = 0; // the root
+      out.writeUInt16BE(RecordType.OPT, at + 1);
+      out.writeUInt16BE(MAX_EDNS_UDP_PAYLOAD, at + 3);
+      out[at + 5] = rcode >> 4;
+      out[at + 6] = 0; // version 0
+      out.writeUInt16BE(edns.dnssecOk ? EDNS_DO : 0, at + 7);
+      out.writeUInt16BE(0, at + 9);
+    }
+    return out;
   }
 
   private reply(entry: EncodedResponse, query: ParsedQuery): Resolution {

@@ -25,7 +25,9 @@ interface Bucket {
 export class ResponseRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly maxEntries: number;
-  private readonly exemptCache = new Map<string, boolean>();
+  // Per client address: its netblock, or null when exempt. A flood repeats one address, so the
+  // list check and the netblock's string work run once, not per packet.
+  private readonly clients = new Map<string, string | null>();
 
   constructor(private readonly options: RateLimitOptions) {
     this.maxEntries = options.maxEntries ?? 65_536;
@@ -39,8 +41,10 @@ export class ResponseRateLimiter {
   // questions for negative answers and errors (so random names do not each get a bucket).
   decide(client: string, response: string, now = performance.now()): RateDecision {
     const { rate, slip } = this.options;
-    if (rate <= 0 || this.isExempt(client)) return 'send';
-    const key = `${netblock(client)}|${response}`;
+    if (rate <= 0) return 'send';
+    const block = this.netblockOf(client);
+    if (block === null) return 'send';
+    const key = `${block}|${response}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxEntries) this.evict(now);
@@ -59,14 +63,14 @@ export class ResponseRateLimiter {
     return slip > 0 && bucket.limited % slip === 0 ? 'slip' : 'drop';
   }
 
-  private isExempt(client: string): boolean {
-    let exempt = this.exemptCache.get(client);
-    if (exempt === undefined) {
-      if (this.exemptCache.size >= 4096) this.exemptCache.clear();
-      exempt = this.options.exempt.contains(client);
-      this.exemptCache.set(client, exempt);
+  private netblockOf(client: string): string | null {
+    let block = this.clients.get(client);
+    if (block === undefined) {
+      if (this.clients.size >= 4096) this.clients.clear();
+      block = this.options.exempt.contains(client) ? null : netblock(client);
+      this.clients.set(client, block);
     }
-    return exempt;
+    return block;
   }
 
   // The table is full: drop buckets that have refilled (they would start full anyway), oldest
