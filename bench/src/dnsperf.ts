@@ -30,6 +30,12 @@ export interface DnsperfOptions {
   dir: string;
   clients?: number;
   outstanding?: number;
+  /** -a: send from this address (an attacker in another /24 than the client). */
+  localAddress?: string;
+  /** -e: queries carry an EDNS OPT. */
+  edns?: boolean;
+  /** -t: seconds before a query counts as lost (default 2). */
+  timeoutSeconds?: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -64,11 +70,13 @@ export async function dnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
     '-l', String(o.seconds),
     '-c', String(o.clients ?? 4),
     '-q', String(o.outstanding ?? 200),
-    '-t', '2',
+    '-t', String(o.timeoutSeconds ?? 2),
+    ...(o.localAddress ? ['-a', o.localAddress] : []),
+    ...(o.edns ? ['-e'] : []),
     ...(o.maxQps ? ['-Q', String(Math.round(o.maxQps))] : []),
     ...(o.latencies ? ['-v'] : []),
   ];
-  const outPath = join(o.dir, `dnsperf-${o.port}-${Date.now()}.out`);
+  const outPath = join(o.dir, `dnsperf-${o.port}-${o.localAddress ?? 'client'}-${Date.now()}.out`);
   const fd = openSync(outPath, 'w');
   const cmd = pinned(CLIENT_CPU, 'dnsperf', args);
   const stderr: Buffer[] = [];

@@ -355,9 +355,11 @@ class Runner {
   /** A legitimate client's QPS and p99 with and without one attacking host (issue 10). */
   async underAttack(): Promise<void> {
     const minilb = this.track(await startMinilb('minilb (under attack)', ['-manifests', this.files.manifest, '-rrl-exempt=127.0.0.1/32'], { nodeArgs: this.o.minilbNodeArgs }));
+    const flood = join(this.dir, 'flood-queries.txt');
+    writeFileSync(flood, `${fqdn(this.set.services[0]!)} A\n`);
     this.results.underAttack = await measureUnderAttack(minilb, {
       queryFile: this.files.zoneQueries,
-      flood: fqdn(this.set.services[0]!),
+      flood,
       seconds: this.o.quick ? 3 : 8,
       dir: this.dir,
     });

@@ -36,3 +36,10 @@ export async function millicoresOver(pids: number[], windowMs: number, during?: 
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   return pids.map((pid, i) => ((cpuSeconds(pid) - (before[i] ?? 0)) / elapsed) * 1000);
 }
+
+/** The main thread's time on a CPU and waiting on the run queue (runnable, not running), in
+ *  seconds, from /proc/<pid>/schedstat: the wait says how much a figure owes to other load. */
+export function schedSeconds(pid: number): { running: number; waiting: number } {
+  const [running, waiting] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+  return { running: (running ?? NaN) / 1e9, waiting: (waiting ?? NaN) / 1e9 };
+}

@@ -33,8 +33,10 @@ export interface RunningAttack<T> {
 }
 
 // The process ends by itself (every attack is bounded); a hard deadline kills it regardless.
-export async function startAttack<T>(spec: AttackSpec, deadlineMs = 30_000): Promise<RunningAttack<T>> {
-  const child = spawn(process.execPath, [await attackBundle(), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+// `cpu` pins it (taskset) off the server's core, as another host's CPU would be.
+export async function startAttack<T>(spec: AttackSpec, deadlineMs = 30_000, cpu?: string): Promise<RunningAttack<T>> {
+  const args = [await attackBundle(), JSON.stringify(spec)];
+  const child = cpu === undefined ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', cpu, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
