@@ -31,7 +31,7 @@ describe('minilb doctor', () => {
   it('reports each broken prerequisite with the objects and a fix', async () => {
     const objects = edit(await readManifests([demo]), (o) => {
       if (o.kind === 'Node' && o.meta.name === 'node2') return { ...o, podCIDRs: [] };
-      if (o.kind === 'EndpointSlice' && o.meta.name === 'mosquitto-x7k2p') return { ...o, endpoints: [{ ...o.endpoints[0]!, addresses: ['192.168.77.5'] }] };
+      if (o.kind === 'EndpointSlice' && o.meta.name === 'mosquitto-x7k2p') return { ...o, endpoints: [{ ...o.endpoints[0]!, address: '192.168.77.5' }] };
       if (o.kind === 'Service' && o.meta.name === 'envoy-public') return { ...o, ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 8443 }] };
       if (o.kind === 'EndpointSlice' && o.meta.name === 'envoy-public-4hx8q') return { ...o, endpoints: o.endpoints.map((e) => ({ ...e, ready: false, serving: false })) };
       return o;

@@ -45,7 +45,7 @@ describe('minilb inspect', () => {
   it('warns about a pod outside its node podCIDR and a node without podCIDR', async () => {
     const moved = objects.map((o) =>
       o.kind === 'EndpointSlice' && o.meta.name === 'mosquitto-x7k2p'
-        ? { ...o, endpoints: [{ ...o.endpoints[0]!, addresses: ['10.99.0.7'] }] }
+        ? { ...o, endpoints: [{ ...o.endpoints[0]!, address: '10.99.0.7' }] }
         : o.kind === 'Node' && o.meta.name === 'node1'
           ? { ...o, podCIDRs: [] }
           : o,

@@ -36,8 +36,11 @@ export interface TrimmedService {
   statusIngress: StatusTarget[]; // status.loadBalancer.ingress, for the controller
 }
 
+// One address of an EndpointSlice endpoint: an endpoint with several addresses becomes one
+// entry per address, each with the endpoint's conditions (a one-element array per endpoint cost
+// 56 bytes each, 5.6 MiB at 100,000 endpoints).
 export interface SliceEndpoint {
-  addresses: string[];
+  address: string;
   ready: boolean; // conditions.ready; nil means ready
   serving: boolean; // conditions.serving; nil means same as ready
   terminating: boolean;

@@ -10,7 +10,7 @@ import type {
   TrimmedRoute,
   TrimmedService,
 } from './cluster-objects.js';
-import { selectEndpoints, type EndpointSet } from './endpoint-selection.js';
+import { CachedEndpointSet, selectEndpoints, type EndpointSet } from './endpoint-selection.js';
 import type { EndpointCondition } from './endpoint-health.js';
 import { drainReason } from './node-drain.js';
 import { gatewayKeyOf, gatewayRefs } from './gateway-attachment.js';
@@ -114,8 +114,10 @@ export class ObjectStore {
     const id = nsName(namespace, name);
     let set = this.endpointCache.get(id);
     if (!set) {
-      set = selectEndpoints(service, this.slicesByService.get(id)?.values() ?? [], (address, node) =>
-        this.conditionOf(id, address, node ? this.get('Node', '', node) : undefined, node),
+      set = new CachedEndpointSet(() =>
+        selectEndpoints(service, this.slicesByService.get(id)?.values() ?? [], (address, node) =>
+          this.conditionOf(id, address, node ? this.get('Node', '', node) : undefined, node),
+        ),
       );
       this.endpointCache.set(id, set);
     }

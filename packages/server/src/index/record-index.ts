@@ -176,10 +176,8 @@ export class RecordIndex implements NameIndex {
     const endpoints: Record<string, number> = { answered: 0, down: 0, demoted: 0, 'not-ready': 0 };
     for (const service of this.store.list('Service')) {
       if (!this.isEligible(service)) continue;
-      for (const ep of this.endpointsOf(service.meta.namespace, service.meta.name)?.endpoints ?? []) {
-        const state = ep.answered ? 'answered' : !ep.candidate ? 'not-ready' : ep.health === 'down' ? 'down' : 'demoted';
-        endpoints[state]!++;
-      }
+      const states = this.endpointsOf(service.meta.namespace, service.meta.name)?.states;
+      for (const [state, count] of Object.entries(states ?? {})) endpoints[state]! += count;
     }
     return { endpoints, suspectNodes: this.health.suspects().size };
   }

@@ -132,19 +132,37 @@ function endpointAddresses(value: unknown, addressType: string, field: string, d
   return kept;
 }
 
-function endpoint(value: unknown, index: number, addressType: string, dropped: DroppedField[]): SliceEndpoint {
+// Every endpoint on a node repeats its name, and the JSON and YAML parsers make a new string each
+// time: keep one copy per name. Bounded: past the cap the table starts again.
+const nodeNames = new Map<string, string>();
+const NODE_NAMES_CAP = 10_000;
+
+function sharedNodeName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const known = nodeNames.get(name);
+  if (known !== undefined) return known;
+  if (nodeNames.size >= NODE_NAMES_CAP) nodeNames.clear();
+  nodeNames.set(name, name);
+  return name;
+}
+
+function endpoints(value: unknown, index: number, addressType: string, dropped: DroppedField[]): SliceEndpoint[] {
   const e = record(value);
   const c = record(e.conditions);
   const ready = c.ready !== false;
+  const serving = typeof c.serving === 'boolean' ? c.serving : ready;
+  const terminating = c.terminating === true;
+  const nodeName = sharedNodeName(text(e.nodeName));
   const targetRef = record(e.targetRef);
-  return {
-    addresses: endpointAddresses(e.addresses, addressType, `endpoints[${index}].addresses`, dropped),
+  const targetPod = text(targetRef.kind) === 'Pod' ? text(targetRef.name) : undefined;
+  return endpointAddresses(e.addresses, addressType, `endpoints[${index}].addresses`, dropped).map((address) => ({
+    address,
     ready,
-    serving: typeof c.serving === 'boolean' ? c.serving : ready,
-    terminating: c.terminating === true,
-    nodeName: text(e.nodeName),
-    targetPod: text(targetRef.kind) === 'Pod' ? text(targetRef.name) : undefined,
-  };
+    serving,
+    terminating,
+    nodeName,
+    targetPod,
+  }));
 }
 
 function readySince(conditions: unknown[]): string {
@@ -204,7 +222,8 @@ function trimKnownKind(kind: string, raw: Raw, spec: Raw, status: Raw, dropped: 
           const port = record(p);
           return { name: text(port.name) ?? '', protocol: text(port.protocol) ?? 'TCP', port: num(port.port) ?? 0 };
         }),
-        endpoints: list(raw.endpoints).map((e, i) => endpoint(e, i, addressType, dropped)),
+        // slice(): an exact-size copy (flatMap's array keeps room to grow).
+        endpoints: list(raw.endpoints).flatMap((e, i) => endpoints(e, i, addressType, dropped)).slice(),
       };
     }
     case 'Node': {
