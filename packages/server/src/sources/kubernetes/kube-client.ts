@@ -22,7 +22,10 @@ export interface RequestArgs {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  // A hard deadline for the whole exchange, headers and body.
   timeoutMs?: number;
+  // A watch: its body has no deadline here (the reflector ends a watch that goes quiet).
+  unboundedBody?: boolean;
 }
 
 export class KubeClient {
@@ -73,17 +76,30 @@ export class KubeClient {
     return `${this.server}${path}${qs ? `?${qs}` : ''}`;
   }
 
+  // Idle, nothing here may leave a timer running: undici's own header and body timeouts run on a
+  // shared 500 ms tick for as long as any is armed (every open watch kept it ticking), and
+  // AbortSignal.timeout() fires at its deadline even after the response came. A request with a
+  // deadline gets one timer, cleared when its body is done; a watch turns the body timeout off.
   async open(path: string, args: RequestArgs = {}): Promise<Dispatcher.ResponseData> {
-    const signals = [args.signal, args.timeoutMs ? AbortSignal.timeout(args.timeoutMs) : undefined].filter(
-      (s): s is AbortSignal => !!s,
-    );
-    return request(this.url(path, args.query), {
-      dispatcher: this.agent,
-      method: args.method ?? 'GET',
-      headers: await this.headers(args.body !== undefined ? (args.contentType ?? 'application/json') : undefined),
-      body: args.body !== undefined ? JSON.stringify(args.body) : undefined,
-      signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
-    });
+    const deadline = args.timeoutMs ? new AbortController() : undefined;
+    const timer = deadline ? setTimeout(() => deadline.abort(new DOMException(`no answer within ${args.timeoutMs} ms`, 'TimeoutError')), args.timeoutMs) : undefined;
+    timer?.unref();
+    const signals = [args.signal, deadline?.signal].filter((s): s is AbortSignal => !!s);
+    try {
+      const res = await request(this.url(path, args.query), {
+        dispatcher: this.agent,
+        method: args.method ?? 'GET',
+        headers: await this.headers(args.body !== undefined ? (args.contentType ?? 'application/json') : undefined),
+        body: args.body !== undefined ? JSON.stringify(args.body) : undefined,
+        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+        ...(deadline ? { headersTimeout: 0, bodyTimeout: 0 } : args.unboundedBody ? { bodyTimeout: 0 } : {}),
+      });
+      if (timer) res.body.once('close', () => clearTimeout(timer));
+      return res;
+    } catch (err) {
+      clearTimeout(timer);
+      throw err;
+    }
   }
 
   // A JSON request; a non-2xx status throws KubeApiError with the API server's message.

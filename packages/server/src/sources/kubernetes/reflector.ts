@@ -145,6 +145,7 @@ export class Reflector<T> {
           timeoutSeconds,
         },
         signal: watchAbort.signal,
+        unboundedBody: true,
       });
       if (res.statusCode !== 200) throw apiError(res.statusCode, await res.body.text(), `watch ${this.options.path}`);
       connected();
