@@ -83,6 +83,11 @@ export class ManifestParseClient {
     if (!pending || pending.id !== reply.id) return;
     if (reply.type === 'entries') {
       for (const entry of reply.entries) pending.entries.push(entry);
+      // The next batch only after answers have had their turn (see manifest-parse-protocol.ts).
+      const worker = this.worker;
+      setImmediate(() => {
+        if (this.pending === pending && this.worker === worker) worker?.postMessage({ type: 'more', id: pending.id } satisfies ParseRequest);
+      });
       return;
     }
     if (reply.type === 'parsed') this.settle({ kind: 'parsed', entries: pending.entries, signature: reply.signature, rejections: reply.rejections });

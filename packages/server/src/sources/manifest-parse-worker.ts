@@ -6,14 +6,15 @@ import { createHash } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { objectKey } from '../index/cluster-objects.js';
 import { entriesPerMessage, fileSignature, type ParsedEntry, type ParseReply, type ParseRequest } from './manifest-parse-protocol.js';
 import { manifestWinners, parseManifestFile } from './manifest-files.js';
 
 const sentBefore = new Map<string, Map<string, string>>(); // file -> object key -> fingerprint
 
-async function parse(id: number, file: string, reply: (message: ParseReply) => void): Promise<void> {
+// Everything one parse answers, in order: batches of entries, then "parsed" (or one "unsettled").
+async function parse(id: number, file: string): Promise<ParseReply[]> {
   let text: string;
   let signature: string;
   const handle = await open(file, 'r');
@@ -21,7 +22,7 @@ async function parse(id: number, file: string, reply: (message: ParseReply) => v
     const before = await handle.stat();
     text = await handle.readFile('utf8');
     signature = fileSignature(await handle.stat());
-    if (signature !== fileSignature(before)) return reply({ type: 'unsettled', id });
+    if (signature !== fileSignature(before)) return [{ type: 'unsettled', id }];
   } finally {
     await handle.close();
   }
@@ -29,6 +30,7 @@ async function parse(id: number, file: string, reply: (message: ParseReply) => v
   const winners = manifestWinners(parsed.objects);
   const previous = sentBefore.get(file);
   const fingerprints = new Map<string, string>();
+  const replies: ParseReply[] = [];
   let batch: ParsedEntry[] = [];
   for (const { object, where } of winners.objects.values()) {
     const key = objectKey(object);
@@ -36,13 +38,31 @@ async function parse(id: number, file: string, reply: (message: ParseReply) => v
     fingerprints.set(key, fingerprint);
     batch.push([key, where, fingerprint, previous?.get(key) === fingerprint ? undefined : object]);
     if (batch.length >= entriesPerMessage) {
-      reply({ type: 'entries', id, entries: batch });
+      replies.push({ type: 'entries', id, entries: batch });
       batch = [];
     }
   }
-  if (batch.length > 0) reply({ type: 'entries', id, entries: batch });
+  if (batch.length > 0) replies.push({ type: 'entries', id, entries: batch });
   sentBefore.set(file, fingerprints);
-  reply({ type: 'parsed', id, signature, rejections: [...parsed.rejections, ...winners.rejections] });
+  replies.push({ type: 'parsed', id, signature, rejections: [...parsed.rejections, ...winners.rejections] });
+  return replies;
+}
+
+// The replies of the parse being handed over: one now, each next one when the DNS thread asks.
+interface Outbox {
+  id: number;
+  replies: ParseReply[];
+  done: () => void;
+}
+let outbox: Outbox | undefined;
+
+function sendNext(port: MessagePort): void {
+  const box = outbox;
+  if (!box) return;
+  port.postMessage(box.replies.shift());
+  if (box.replies.length > 0) return;
+  outbox = undefined;
+  box.done();
 }
 
 // On Linux a thread has its own nice value. Once DNS is serving, the parser runs at nice 10, so
@@ -69,12 +89,23 @@ if (port) {
       sentBefore.delete(request.file);
       return;
     }
+    if (request.type === 'more') {
+      if (outbox?.id === request.id) sendNext(port);
+      return;
+    }
+    // A new request means the source gave up on the previous one (it restarted its view).
+    outbox?.done();
+    outbox = undefined;
     if (request.background) yieldCpuToAnswers();
-    queue = queue.then(() =>
+    queue = queue.then(async () => {
       // On failure the fingerprints of the last good parse stay: the source keeps its objects too.
-      parse(request.id, request.file, (message) => port.postMessage(message)).catch((err: NodeJS.ErrnoException) => {
-        port.postMessage({ type: 'failed', id: request.id, error: err.code ? `${request.file}: ${err.code}` : err.message } satisfies ParseReply);
-      }),
-    );
+      const replies = await parse(request.id, request.file).catch((err: NodeJS.ErrnoException): ParseReply[] => [
+        { type: 'failed', id: request.id, error: err.code ? `${request.file}: ${err.code}` : err.message },
+      ]);
+      await new Promise<void>((done) => {
+        outbox = { id: request.id, replies, done };
+        sendNext(port);
+      });
+    });
   });
 }
