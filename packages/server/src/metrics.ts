@@ -236,11 +236,18 @@ export const suspectNodes = new Gauge({
   },
 });
 
+// Plain increments per limited answer (a flood's every packet), copied in at scrape time.
+export const rateLimitedCounts = { dropped: 0, slipped: 0 };
 export const rateLimited = new Counter({
   name: 'minilb_dns_rate_limited_total',
   help: 'UDP responses over the -rrl-rate limit, by action: dropped, or slipped (sent truncated and empty).',
   labelNames: ['action'] as const,
   registers: [registry],
+  collect() {
+    this.reset();
+    this.labels('dropped').inc(rateLimitedCounts.dropped);
+    this.labels('slipped').inc(rateLimitedCounts.slipped);
+  },
 });
 
 export const relayRefused = new Counter({

@@ -3,10 +3,10 @@
 
 import type { NetworkList } from '../config/network-list.js';
 import type { Logger } from '../log.js';
-import { rateLimited, relayRefused, upstreamFailures } from '../metrics.js';
+import { rateLimitedCounts, relayRefused, upstreamFailures } from '../metrics.js';
 import { HeaderFlag, Rcode, typeLabel } from './protocol-numbers.js';
 import { parseQuery, type ParsedQuery } from './query-parser.js';
-import { sizeLimit, type CachedReply, type Responder, type Transport } from './responder.js';
+import { sizeLimit, type Responder, type Transport } from './responder.js';
 import type { ResponseRateLimiter } from './response-rate-limiter.js';
 import { countAnswer, countMalformed, countReply } from './query-metrics.js';
 import { responseClass } from './response-class.js';
@@ -42,13 +42,11 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
     const decision = rateLimiter.decide(client, responseClass(query?.questionKey, bytes));
     if (decision === 'send') return bytes;
     if (decision === 'drop' || !query) {
-      rateLimited.labels('dropped').inc();
+      rateLimitedCounts.dropped++;
       return undefined;
     }
-    rateLimited.labels('slipped').inc();
-    const slip = responder.truncated(query);
-    if (!recursionFor(client)) slip[3] = slip[3]! & ~HeaderFlag.RA;
-    return slip;
+    rateLimitedCounts.slipped++;
+    return responder.truncated(query, Rcode.NOERROR, recursionFor(client));
   };
   // Asked per query, so the answer per client address is remembered (bounded, like the limiter's).
   const recursionCache = new Map<string, boolean>();
@@ -71,32 +69,23 @@ export function createQueryHandler(responder: Responder, relay: UpstreamRelay | 
     );
   };
 
-  // The fast path's rate check: the class was worked out when the answer was cached.
-  const limitCached = (transport: Transport, client: string, packet: Buffer, cached: CachedReply): Buffer | undefined => {
-    if (transport !== 'udp' || !rateLimiter?.enabled) return cached.bytes;
-    const decision = rateLimiter.decide(client, cached.rateClass);
-    if (decision === 'send') return cached.bytes;
-    if (decision === 'drop') {
-      rateLimited.labels('dropped').inc();
-      return undefined;
-    }
-    // A slip is rare: the full parser builds the truncated answer.
-    const parsed = parseQuery(packet);
-    if (parsed.kind !== 'query') return undefined;
-    rateLimited.labels('slipped').inc();
-    const slip = responder.truncated(parsed.query);
-    if (!recursionFor(client)) slip[3] = slip[3]! & ~HeaderFlag.RA;
-    return slip;
-  };
-
   return (packet, transport, client) => {
     const startedAt = performance.now();
     const recursion = recursionFor(client);
-    const cached = responder.answerFromCache(packet, transport, recursion);
-    if (cached) {
-      countReply(transport, client, cached.qtype, cached.rcode, packet.length, cached.bytes.length, startedAt);
-      if (log.isLevelEnabled('debug')) logQuery(transport, client, parsedFor(packet), cached.rcode, false);
-      return limitCached(transport, client, packet, cached);
+    const hit = responder.cacheHit(packet, transport);
+    if (hit) {
+      const { rcode, rateClass, bytes } = hit.entry;
+      countReply(transport, client, hit.qtype, rcode, packet.length, bytes.length, startedAt);
+      if (log.isLevelEnabled('debug')) logQuery(transport, client, parsedFor(packet), rcode, false);
+      // The rate check first: a dropped answer is never rendered, a slip is built from the packet.
+      const decision = transport === 'udp' && rateLimiter?.enabled ? rateLimiter.decide(client, rateClass) : 'send';
+      if (decision === 'send') return responder.renderHit(hit, packet, recursion);
+      if (decision === 'drop') {
+        rateLimitedCounts.dropped++;
+        return undefined;
+      }
+      rateLimitedCounts.slipped++;
+      return responder.truncatedHit(hit, packet, recursion);
     }
     const resolution = responder.respond(packet, transport, recursion);
     if (resolution.kind === 'drop') {

@@ -468,6 +468,13 @@ describe('the truncated, empty answer (rate-limit slips, relayed answers that do
       const opt = reply.packet.additionals?.map((r) => r as unknown as { type: string; udpPayloadSize: number; flags: number });
       if (options.edns) expect(opt).toEqual([expect.objectContaining({ type: 'OPT', udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK })]);
       else expect(opt).toEqual([]);
+      // The fast path builds the same bytes from the packet of a cached question.
+      responder.respond(packet, 'udp');
+      const hit = responder.cacheHit(packet, 'udp');
+      expect(hit).toBeDefined();
+      expect(responder.truncatedHit(hit!, packet)).toEqual(responder.truncated(parsed.query));
+      const withoutRa = responder.truncatedHit(hit!, packet, false);
+      expect(withoutRa.readUInt16BE(2) & dnsPacket.RECURSION_AVAILABLE).toBe(0);
     }
   });
 });

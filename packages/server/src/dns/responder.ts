@@ -20,20 +20,19 @@ import { parseQuery, type ParsedQuery } from './query-parser.js';
 import { probeCacheKey } from './cache-probe.js';
 import { responseClass } from './response-class.js';
 import { responseCacheCounts } from '../metrics.js';
-import { renderFromPacket, renderResponse, ResponseCache, responseCacheKey, type EncodedResponse } from './response-cache.js';
+import { renderFromPacket, renderResponse, ResponseCache, responseCacheKey, type CachedResponse, type EncodedResponse } from './response-cache.js';
 import { QUESTION_NAME, ResponseWriter } from './response-writer.js';
 import { ipv4Bytes, ipv6Bytes } from '../net/ip-prefix.js';
 import { createZoneAuthority, type SoaTimers, type ZoneAuthority } from './zone-authority.js';
 
 export type Transport = 'udp' | 'tcp';
 
-// An answer served from the response cache without parsing the query (the wire fast path).
-export interface CachedReply {
-  bytes: Buffer;
-  rcode: number;
-  qtype: number;
-  // What the rate limiter counts this response as (response-class.ts).
-  rateClass: string;
+// A cached answer found from the query's bytes alone (the wire fast path), not rendered yet:
+// the rate limiter decides first, so a flood's dropped answers cost no copy.
+export interface CacheHit {
+  readonly entry: CachedResponse; // rcode, rateClass (response-class.ts) and the bytes' length
+  readonly questionEnd: number; // the question spans HEADER_LENGTH..questionEnd of the packet
+  readonly qtype: number;
 }
 
 export type Resolution =
@@ -81,19 +80,34 @@ export class Responder {
     this.reportUnwritable = options.reportUnwritable ?? (() => {});
   }
 
-  // The wire fast path: a query whose answer is cached is answered from its bytes alone (ID,
-  // RD/CD and the question's letter case copied in; RA as respond() sets it for this client);
+  // The wire fast path: a query whose answer is cached is found from its bytes alone;
   // undefined sends it down respond().
-  answerFromCache(packet: Buffer, transport: Transport, recursion = true): CachedReply | undefined {
+  cacheHit(packet: Buffer, transport: Transport): CacheHit | undefined {
     const probe = probeCacheKey(packet, transport);
     if (!probe) return undefined;
     const entry = this.cache.peek(probe.key);
     // A CNAME whose target may be chased depends on RD and on recursion: respond() decides.
     if (!entry || entry.cnameTarget !== undefined) return undefined;
     responseCacheCounts.hit++;
-    const bytes = renderFromPacket(entry, packet, probe.questionEnd);
+    return { entry, questionEnd: probe.questionEnd, qtype: probe.qtype };
+  }
+
+  // The hit's answer for this query: its ID, RD/CD and the question's letter case copied in,
+  // RA as respond() sets it for this client.
+  renderHit(hit: CacheHit, packet: Buffer, recursion = true): Buffer {
+    const bytes = renderFromPacket(hit.entry, packet, hit.questionEnd);
     if (!recursion && this.relayAvailable) withoutRecursionAvailable(bytes);
-    return { bytes, rcode: entry.rcode, qtype: probe.qtype, rateClass: entry.rateClass };
+    return bytes;
+  }
+
+  // truncated() for a cache hit, from the packet's bytes: the probe has already checked that
+  // its one additional record, if any, is a version 0 OPT at the question's end.
+  truncatedHit(hit: CacheHit, packet: Buffer, recursion = true): Buffer {
+    const end = hit.questionEnd;
+    const edns = packet[11] === 1 ? { dnssecOk: (packet[end + 7]! & 0x80) !== 0 } : undefined;
+    const id = (packet[0]! << 8) | packet[1]!;
+    const flags = (packet[2]! << 8) | packet[3]!;
+    return this.writeTruncated(id, flags, packet.subarray(HEADER_LENGTH, end), edns, Rcode.NOERROR, recursion);
   }
 
   // `recursion` false: the client is not one we recurse for (-upstream-allow): its answers do
@@ -193,12 +207,15 @@ export class Responder {
   // Header, question and OPT with TC and no records: what a rate-limited client gets on a
   // slip, and a UDP client whose relayed answer does not fit. No bigger than the query. Built
   // straight into one buffer: a flood's slips come through here.
-  truncated(query: ParsedQuery, rcode: number = Rcode.NOERROR): Buffer {
-    const { question, edns } = query;
+  truncated(query: ParsedQuery, rcode: number = Rcode.NOERROR, recursion = true): Buffer {
+    return this.writeTruncated(query.id, query.flags, query.question, query.edns, rcode, recursion);
+  }
+
+  private writeTruncated(id: number, queryFlags: number, question: Buffer, edns: { dnssecOk: boolean } | undefined, rcode: number, recursion: boolean): Buffer {
     const out = Buffer.allocUnsafe(HEADER_LENGTH + question.length + (edns ? 11 : 0));
-    const ra = this.relayAvailable ? HeaderFlag.RA : 0;
-    out.writeUInt16BE(query.id, 0);
-    out.writeUInt16BE(HeaderFlag.QR | HeaderFlag.TC | (query.flags & (HeaderFlag.RD | HeaderFlag.CD)) | ra | (rcode & 0xf), 2);
+    const ra = this.relayAvailable && recursion ? HeaderFlag.RA : 0;
+    out.writeUInt16BE(id, 0);
+    out.writeUInt16BE(HeaderFlag.QR | HeaderFlag.TC | (queryFlags & (HeaderFlag.RD | HeaderFlag.CD)) | ra | (rcode & 0xf), 2);
     out.writeUInt32BE(0x00010000, 4); // one question, no answers
     out.writeUInt32BE(edns ? 1 : 0, 8); // no authority; the OPT, if any
     question.copy(out, HEADER_LENGTH);
