@@ -46,6 +46,7 @@ import { createReadinessFixture, type ReadinessFixture } from './readiness.js';
 import { FLOOR, renderReport, type Results } from './report.js';
 import { createScaleSet, scaleProbes } from './scale.js';
 import { CLIENT_CPU, SERVER_CPU, startCoreDNS, startDgramFloor, startKnot, startMinilb, useMinilbBundle, type DnsServer, type MinilbStart } from './servers.js';
+import { imageRuntime, nodeBinary } from './node-runtimes.js';
 import { checkSameAnswers, compareThroughput, type Question, type ThroughputOptions } from './throughput.js';
 import { DnsProbeClient, TYPE_A } from './dns-client.js';
 import { measureTransfer, writeZoneFile } from './transfer.js';
@@ -217,18 +218,34 @@ class Runner {
     );
     const knot = this.track(await startKnot(this.files.zones));
     const floor = this.track(await startDgramFloor());
-    await checkSameAnswers([minilb, file, knot].map((server) => ({ server, questions: q.zone })));
+    // The image's Node too (issue 16), each beside a floor on that same Node.
+    const image = imageRuntime();
+    const imageNode = image.major === Number(process.versions.node.split('.')[0]) ? undefined : nodeBinary(image.major);
+    if (!imageNode) log(`  the image's Node ${image.major} is not installed in .cache/node-${image.major} (or is this Node): measured on this Node only`);
+    const onImage = imageNode
+      ? {
+          minilb: this.track(await startMinilb(`minilb (manifests, Node ${image.major})`, ['-manifests', this.files.manifest], { node: imageNode, nodeArgs: [...image.flags, ...this.o.minilbNodeArgs] })),
+          floor: this.track(await startDgramFloor(imageNode)),
+        }
+      : undefined;
+    await checkSameAnswers([minilb, file, knot, ...(onImage ? [onImage.minilb] : [])].map((server) => ({ server, questions: q.zone })));
     const results = await compareThroughput(
       [
         { label: 'minilb (manifests)', server: minilb, queryFile: this.files.zoneQueries },
         { label: 'CoreDNS file', server: file, queryFile: this.files.zoneQueries },
         { label: 'Knot (1 UDP worker)', server: knot, queryFile: this.files.zoneQueries },
         { label: FLOOR, server: floor, queryFile: this.files.zoneQueries },
+        ...(onImage
+          ? [
+              { label: `minilb (manifests, Node ${image.major})`, server: onImage.minilb, queryFile: this.files.zoneQueries },
+              { label: `${FLOOR} (Node ${image.major})`, server: onImage.floor, queryFile: this.files.zoneQueries },
+            ]
+          : []),
       ],
       this.tp(),
     );
     (this.results.throughput ??= []).push(...results);
-    for (const s of [minilb, file, knot, floor]) await s.stop();
+    for (const s of [minilb, file, knot, floor, ...(onImage ? [onImage.minilb, onImage.floor] : [])]) await s.stop();
   }
 
   async clusterSections(): Promise<void> {

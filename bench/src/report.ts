@@ -84,6 +84,19 @@ function targets(r: Results): Target[] {
   if (m) t.push({ what: 'lost at 80% of max', want: '0', got: String(m.at80.lost), met: m.at80.lost === 0 });
   const mc = tp('minilb (cluster)');
   if (mc) t.push({ what: 'lost at 80% of max (cluster mode)', want: '0', got: String(mc.at80.lost), met: mc.at80.lost === 0 });
+  // Issue 16 (throughput stays ahead), on this Node and on the image's when it was measured.
+  const kube = tp('CoreDNS kubernetes');
+  if (m && file) t.push({ what: 'QPS vs CoreDNS file (issue 16)', want: '>= 2x', got: ratio(m.max.qps, file.max.qps), met: m.max.qps >= 2 * file.max.qps });
+  if (mc && kube) t.push({ what: 'QPS vs CoreDNS kubernetes (issue 16)', want: '>= 2x', got: ratio(mc.max.qps, kube.max.qps), met: mc.max.qps >= 2 * kube.max.qps });
+  for (const row of r.throughput ?? []) {
+    const node = /^minilb \(manifests(?:, (Node \d+))?\)$/.exec(row.server);
+    if (!node) continue;
+    const on = node[1] ? ` (${node[1]})` : '';
+    const floor = tp(`${FLOOR}${on}`);
+    if (floor) t.push({ what: `QPS vs the Node dgram floor${on} (issue 16)`, want: '>= 0.8x', got: ratio(row.max.qps, floor.max.qps), met: row.max.qps >= 0.8 * floor.max.qps });
+    t.push({ what: `p99 at 80% of max${on} (issue 16)`, want: '< 2 ms, 0 lost', got: `${ms(row.at80.p99Ms)} ms, ${row.at80.lost} lost`, met: (row.at80.p99Ms ?? Infinity) < 2 && row.at80.lost === 0 });
+  }
+  if (mc) t.push({ what: 'p99 at 80% of max, cluster mode (issue 16)', want: '< 2 ms, 0 lost', got: `${ms(mc.at80.p99Ms)} ms, ${mc.at80.lost} lost`, met: (mc.at80.p99Ms ?? Infinity) < 2 && mc.at80.lost === 0 });
   if (r.scale) {
     t.push({
       what: `RSS at ${n0(r.scale.services)} Services vs CoreDNS kubernetes`,
@@ -155,8 +168,11 @@ export function renderReport(r: Results): { markdown: string; json: unknown } {
     const m = r.throughput.find((x) => x.server === 'minilb (manifests)');
     const mc = r.throughput.find((x) => x.server === 'minilb (cluster)');
     for (const t of r.throughput) {
-      const ref = t.server === 'CoreDNS kubernetes' ? mc : t.server.startsWith('minilb') ? undefined : m;
-      const label = t.server === FLOOR ? `*${FLOOR}*` : t.server;
+      // A row measured on another Node (its label ends "(Node N)") compares with minilb on that Node.
+      const on = / \((Node \d+)\)$/.exec(t.server)?.[1];
+      const onRef = on ? r.throughput.find((x) => x.server === `minilb (manifests, ${on})`) : undefined;
+      const ref = t.server === 'CoreDNS kubernetes' ? mc : t.server.startsWith('minilb') ? undefined : on ? onRef : m;
+      const label = t.server.startsWith(FLOOR) ? `*${t.server}*` : t.server;
       out.push(
         `| ${label} | ${n0(t.max.qps)} | ${n0(t.max.lost)} | ${n0(t.rate80)} | ${ms(t.at80.p50Ms)} | ${ms(t.at80.p99Ms)} | ${n0(t.at80.lost)} | ${ref ? ratio(ref.max.qps, t.max.qps) : '-'} |`,
       );

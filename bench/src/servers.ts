@@ -155,10 +155,10 @@ export async function startCoreDNS(
 }
 
 /** bench/dgram-floor.mjs: Node's dgram answering without any DNS work, the ceiling for minilb. */
-export async function startDgramFloor(): Promise<DnsServer> {
+export async function startDgramFloor(node: string = process.execPath): Promise<DnsServer> {
   const port = await freePort();
   const dir = makeDir('bench-floor');
-  const cmd = pinned(SERVER_CPU, process.execPath, [join(repoRoot, 'bench/dgram-floor.mjs'), String(port)]);
+  const cmd = pinned(SERVER_CPU, node, [join(repoRoot, 'bench/dgram-floor.mjs'), String(port)]);
   const proc = startProcess({ name: 'dgram-floor', command: cmd.command, args: cmd.args, dir });
   await waitAnswering('Node dgram floor', proc, port, 10_000);
   return { name: 'Node dgram floor', port, process: proc, pid: pidOf(proc), stop: () => proc.stop() };
