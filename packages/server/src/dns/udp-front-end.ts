@@ -19,7 +19,8 @@ export function literalLookup(address: string, options: dns.LookupOneOptions, ca
 }
 
 export class UdpFrontEnd {
-  private inFlight = 0; // answers being relayed or handed to the kernel
+  private inFlight = 0; // answers being relayed, or handed to the kernel with a callback
+  private sends = 0;
   private closing = false;
   private drained: (() => void) | undefined;
   private readonly warnSend: ReturnType<typeof throttledWarning>;
@@ -37,6 +38,8 @@ export class UdpFrontEnd {
   async close(): Promise<void> {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    // Answers the kernel could not take at once wait in dgram's queue; closing would cancel them.
+    for (let waited = 0; this.socket.getSendQueueCount() > 0 && waited < 1000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -62,6 +65,13 @@ export class UdpFrontEnd {
   }
 
   private send(reply: Buffer, to: dgram.RemoteInfo): void {
+    // With a callback, dgram defers a tick per answer to report a send the kernel took at once.
+    // So most answers go without one; every 64th carries it, which still reports a path that
+    // fails every send (a firewall, no route). close() waits for dgram's queue instead.
+    if ((++this.sends & 63) !== 0) {
+      this.socket.send(reply, to.port, to.address);
+      return;
+    }
     this.inFlight++;
     this.socket.send(reply, to.port, to.address, (error) => {
       if (error) this.warnSend({ err: error.message, client: to.address });
