@@ -38,8 +38,15 @@ export interface FootprintResult {
   stages: FootprintStage[];
 }
 
+export interface FootprintStageSpec {
+  label: string;
+  set: ScaleSet;
+  /** Stop every server, write the stage's objects, then start them again (a restart at that scale). */
+  startAfterCreation?: boolean;
+}
+
 export interface FootprintOptions {
-  stages: Array<{ label: string; set: ScaleSet }>;
+  stages: FootprintStageSpec[];
   windowSeconds: number;
   settleSeconds: number;
   resyncSeconds: number;
@@ -78,38 +85,52 @@ export async function measureFootprint(o: FootprintOptions): Promise<FootprintRe
   const { log } = o;
   const cluster: Cluster = await startCluster();
   const running: DnsServer[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of running.splice(0).reverse()) await s.stop().catch(() => undefined);
+  };
   const admin = await (await clusterAccess()).KubeClient.create(cluster.kc);
   const writer = await BulkWriter.create(cluster);
   try {
     await installGatewayApiCrds('standard');
     await createNode('footprint-node', ['192.0.2.20']);
     const result: FootprintResult = { imageMajor: imageRuntime().major, resyncSeconds: o.resyncSeconds, settleSeconds: o.settleSeconds, servers: [], stages: [] };
-    const minilbs: DnsServer[] = [];
-    for (const rt of nodeRuntimes(log, o.imageNodeArgs)) {
-      const name = `minilb, ${rt.label}`;
-      const lease = `bench-${rt.major}${rt.flags.length ? '-image' : ''}`;
-      const m = await startMinilb(name, ['-kubeconfig', cluster.kubeconfigPath, '-resync', `${o.resyncSeconds}s`, '-lease-name', lease, '-lease-namespace', 'default'], {
-        node: rt.binary,
-        nodeArgs: rt.flags,
-      });
-      running.push(m);
-      minilbs.push(m);
-      result.servers.push({ name, kind: 'minilb', major: rt.major, image: rt.flags.length > 0 });
-      if (rt.flags.length === 0) {
-        const floorName = `floor, Node ${rt.major}`;
-        const paths = ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/api/v1/nodes', '/apis/networking.k8s.io/v1/ingresses',
-          '/apis/gateway.networking.k8s.io/v1/gateways', '/apis/gateway.networking.k8s.io/v1/httproutes', '/apis/gateway.networking.k8s.io/v1/grpcroutes'];
-        running.push(await startFootprintFloor(floorName, rt.binary, { server: cluster.server, ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key, paths }));
-        result.servers.push({ name: floorName, kind: 'floor', major: rt.major });
+    let minilbs: DnsServer[] = [];
+    const startAll = async (): Promise<void> => {
+      const servers: FootprintResult['servers'] = [];
+      minilbs = [];
+      for (const rt of nodeRuntimes(log, o.imageNodeArgs)) {
+        const name = `minilb, ${rt.label}`;
+        const lease = `bench-${rt.major}${rt.flags.length ? '-image' : ''}`;
+        const m = await startMinilb(name, ['-kubeconfig', cluster.kubeconfigPath, '-resync', `${o.resyncSeconds}s`, '-lease-name', lease, '-lease-namespace', 'default'], {
+          node: rt.binary,
+          nodeArgs: rt.flags,
+        });
+        running.push(m);
+        minilbs.push(m);
+        servers.push({ name, kind: 'minilb', major: rt.major, image: rt.flags.length > 0 });
+        if (rt.flags.length === 0) {
+          const floorName = `floor, Node ${rt.major}`;
+          const paths = ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/api/v1/nodes', '/apis/networking.k8s.io/v1/ingresses',
+            '/apis/gateway.networking.k8s.io/v1/gateways', '/apis/gateway.networking.k8s.io/v1/httproutes', '/apis/gateway.networking.k8s.io/v1/grpcroutes'];
+          running.push(await startFootprintFloor(floorName, rt.binary, { server: cluster.server, ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key, paths }));
+          servers.push({ name: floorName, kind: 'floor', major: rt.major });
+        }
       }
-    }
-    const coredns = await startCoreDNS('CoreDNS kubernetes', o.corefile(cluster.kubeconfigPath));
-    running.push(coredns);
-    result.servers.push({ name: coredns.name, kind: 'coredns' });
+      const coredns = await startCoreDNS('CoreDNS kubernetes', o.corefile(cluster.kubeconfigPath));
+      running.push(coredns);
+      servers.push({ name: coredns.name, kind: 'coredns' });
+      result.servers = servers;
+    };
+    if (!o.stages[0]?.startAfterCreation) await startAll();
 
     for (const stage of o.stages) {
+      // Thousands of objects written while eight processes on one core follow every event took
+      // over 25 minutes (about 25 objects/s); written with no server running, about 200/s. Such a
+      // stage measures the servers as they run after a restart at that scale.
+      if (stage.startAfterCreation) await stopAll();
       const created = await createScaleSet(writer, stage.set);
-      log(`  ${stage.label}: ${created.objects} objects written in ${created.seconds.toFixed(1)} s`);
+      log(`  ${stage.label}: ${created.objects} objects written in ${created.seconds.toFixed(1)} s${stage.startAfterCreation ? ' (servers stopped)' : ''}`);
+      if (running.length === 0) await startAll();
       const probes = scaleProbes(stage.set).filter((p, i) => i === 0 || (i === 1 ? stage.set.ingresses : stage.set.routes) > 0);
       for (const m of minilbs) await waitFor(() => answers(m, probes), { what: `${m.name} answering for ${stage.label}`, timeoutMs: 300_000, intervalMs: 500 });
       await sleep(o.settleSeconds * 1000);
@@ -138,7 +159,7 @@ export async function measureFootprint(o: FootprintOptions): Promise<FootprintRe
     }
     return result;
   } finally {
-    for (const s of running.reverse()) await s.stop().catch(() => undefined);
+    await stopAll();
     await writer.close().catch(() => undefined);
     await admin.close().catch(() => undefined);
     await cluster.stop();

@@ -26,7 +26,7 @@ export interface BenchOptions {
   /** Seconds after sync before memory is read at scale (the same for every server). */
   settleSeconds: number;
   /** footprint: the stages (idle, then growing sets) and the window each is sampled over. */
-  footprintStages: Array<{ label: string; set: { services: number; endpointsPerService: number; ingresses: number; routes: number } }>;
+  footprintStages: Array<{ label: string; set: { services: number; endpointsPerService: number; ingresses: number; routes: number }; startAfterCreation?: boolean }>;
   footprintWindowSeconds: number;
   /** --image-node-arg=FLAG: try Node flags for the image before the Dockerfile's entrypoint has them. */
   imageNodeArgs: string[];
@@ -40,12 +40,14 @@ export interface BenchOptions {
   dataDir: string | undefined;
 }
 
-export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--window=SECONDS] [--image-node-arg=FLAG]... [--out=PATH] [--minilb-node-arg=FLAG]... [--minilb-bundle=PATH] [--write-data=DIR]`;
+export const USAGE = `npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--window=SECONDS] [--stages=idle,1000,10000] [--image-node-arg=FLAG]... [--out=PATH] [--minilb-node-arg=FLAG]... [--minilb-bundle=PATH] [--write-data=DIR]`;
 
 // The same endpoints per Service in every stage: a stage leaves the earlier ones' objects as they are.
 const IDLE_STAGE = { label: 'idle (5 Services)', set: { services: 5, endpointsPerService: 10, ingresses: 0, routes: 0 } };
 const SMALL_STAGE = { label: '1,000 Services', set: { services: 1_000, endpointsPerService: 10, ingresses: 100, routes: 100 } };
-const LARGE_STAGE = { label: '10,000 Services', set: { services: 10_000, endpointsPerService: 10, ingresses: 1_000, routes: 1_000 } };
+// Written with the servers stopped, then measured after they start again (see footprint.ts).
+const LARGE_STAGE = { label: '10,000 Services', set: { services: 10_000, endpointsPerService: 10, ingresses: 1_000, routes: 1_000 }, startAfterCreation: true };
+const STAGES: Record<string, typeof LARGE_STAGE | typeof IDLE_STAGE> = { idle: IDLE_STAGE, '1000': SMALL_STAGE, '10000': LARGE_STAGE };
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -56,6 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   let minilbBundle: string | undefined;
   let windowSeconds: number | undefined;
   const imageNodeArgs: string[] = [];
+  let stages: BenchOptions['footprintStages'] | undefined;
   for (const a of argv) {
     if (a === '--quick') continue;
     if (a.startsWith('--only=')) {
@@ -71,6 +74,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     } else if (a.startsWith('--window=')) {
       windowSeconds = Number(a.slice('--window='.length));
       if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`--window: "${a.slice('--window='.length)}" is not a whole number of seconds`);
+    } else if (a.startsWith('--stages=')) {
+      stages = a.slice('--stages='.length).split(',').map((w) => {
+        const stage = STAGES[w];
+        if (!stage) throw new Error(`--stages: unknown stage "${w}"; stages: ${Object.keys(STAGES).join(', ')}`);
+        return stage;
+      });
     } else if (a.startsWith('--image-node-arg=')) {
       imageNodeArgs.push(a.slice('--image-node-arg='.length));
     } else if (a.startsWith('--minilb-node-arg=')) {
@@ -100,7 +109,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         probeLoadSeconds: 5,
         cpuSeconds: 4,
         settleSeconds: 5,
-        footprintStages: [IDLE_STAGE, SMALL_STAGE],
+        footprintStages: stages ?? [IDLE_STAGE, SMALL_STAGE],
         footprintWindowSeconds: windowSeconds ?? 10,
         imageNodeArgs,
         outBase: outBase === 'bench/results/latest' ? 'bench/results/quick' : outBase,
@@ -126,7 +135,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         probeLoadSeconds: 10,
         cpuSeconds: 10,
         settleSeconds: 20,
-        footprintStages: [IDLE_STAGE, SMALL_STAGE, LARGE_STAGE],
+        footprintStages: stages ?? [IDLE_STAGE, SMALL_STAGE, LARGE_STAGE],
         footprintWindowSeconds: windowSeconds ?? 120,
         imageNodeArgs,
         outBase,
