@@ -1,7 +1,7 @@
 // Every claim the index holds, by name: exact names and wildcard suffixes, each list ordered
 // winner first, the empty non-terminals the claimed names imply, and the counts the metrics read.
 
-import { compareClaims, type Claim, type ClaimKind } from './claims.js';
+import { compareClaims, type Claim, type ClaimKind, type Target } from './claims.js';
 import { isInZone } from './hostnames.js';
 import { ServedDomains } from './served-domains.js';
 
@@ -19,6 +19,32 @@ function parentNames(name: string, zone: string): string[] {
   return out;
 }
 
+function sameTarget(x: Target, y: Target): boolean {
+  if ('service' in x) return 'service' in y && x.service === y.service;
+  if ('ip' in x) return 'ip' in y && x.ip === y.ip;
+  return 'hostname' in y && x.hostname === y.hostname;
+}
+
+function sameClaim(x: Claim, y: Claim): boolean {
+  const a = x.source;
+  const b = y.source;
+  return (
+    x.name === y.name &&
+    x.wildcard === y.wildcard &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    a.creationTimestamp === b.creationTimestamp &&
+    a.via === b.via &&
+    x.targets.length === y.targets.length &&
+    x.targets.every((t, i) => sameTarget(t, y.targets[i]!))
+  );
+}
+
+function sameClaims(x: readonly Claim[], y: readonly Claim[]): boolean {
+  return x.length === y.length && x.every((c, i) => sameClaim(c, y[i]!));
+}
+
 export class ClaimTable {
   private readonly byObject = new Map<string, Claim[]>();
   private readonly exact = new Map<string, Claim[]>();
@@ -31,9 +57,12 @@ export class ClaimTable {
 
   constructor(private readonly zone: string) {}
 
-  // Replaces what one object (by objectKey) claims.
+  // Replaces what one object (by objectKey) claims. The same claims again (an object changed in a
+  // field that claims nothing, as most objects of a reloaded manifest do) change nothing here.
   set(objectKey: string, claims: Claim[]): void {
-    for (const claim of this.byObject.get(objectKey) ?? []) this.removeClaim(claim);
+    const before = this.byObject.get(objectKey);
+    if (before && sameClaims(before, claims)) return;
+    for (const claim of before ?? []) this.removeClaim(claim);
     if (claims.length > 0) this.byObject.set(objectKey, claims);
     else this.byObject.delete(objectKey);
     for (const claim of claims) this.addClaim(claim);

@@ -128,7 +128,10 @@ export class ObjectStore {
     for (const slice of [old, next]) {
       if (slice) this.endpointCache.delete(nsName(slice.meta.namespace, slice.serviceName));
     }
-    if (old) {
+    // A slice updated in place (same Service, the usual case) keeps its Service's map: dropping
+    // and re-creating it for each of 24,000 slices was most of what a reload churned here.
+    const inPlace = old && next && old.serviceName === next.serviceName && old.serviceName !== '';
+    if (old && !inPlace) {
       const service = nsName(old.meta.namespace, old.serviceName);
       const slices = this.slicesByService.get(service);
       slices?.delete(old.meta.name);
