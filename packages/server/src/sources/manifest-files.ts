@@ -41,6 +41,7 @@ export async function manifestFiles(paths: readonly string[]): Promise<string[]>
 export interface LocatedObject {
   object: ClusterObject;
   where: string; // "c.yaml document 3"
+  document: number; // 3: with the file, says the same as `where` in one number
 }
 
 export interface ParsedManifest {
@@ -113,7 +114,7 @@ export function parseManifestFile(text: string, file: string): ParsedManifest {
       } catch (err) {
         throw new ManifestError(`${where}: ${(err as Error).message}`);
       }
-      if (trimmed) objects.push({ object: trimmed, where });
+      if (trimmed) objects.push({ object: trimmed, where, document: number });
       else rejections.push(ignoredKind(item, where));
     }
   }

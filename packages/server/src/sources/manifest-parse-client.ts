@@ -6,7 +6,7 @@ import type { Rejection } from '../index/rejections.js';
 import type { ParsedEntry, ParseReply, ParseRequest } from './manifest-parse-protocol.js';
 
 export type ParseOutcome =
-  | { kind: 'parsed'; entries: ParsedEntry[]; signature: string; rejections: Rejection[] }
+  | { kind: 'parsed'; signature: string; rejections: Rejection[] }
   | { kind: 'unsettled' }
   | { kind: 'failed'; error: string };
 
@@ -21,7 +21,7 @@ function workerUrl(): URL {
 interface Pending {
   id: number;
   file: string;
-  entries: ParsedEntry[];
+  onEntries: (entries: ParsedEntry[]) => void;
   resolve: (outcome: ParseOutcome) => void;
 }
 
@@ -33,12 +33,13 @@ export class ManifestParseClient {
 
   constructor(private readonly heapMb: number) {}
 
-  // One call at a time (the manifest source awaits each before the next).
-  parse(file: string, background: boolean): Promise<ParseOutcome> {
+  // One call at a time (the manifest source awaits each before the next). The file's objects go
+  // to `onEntries` a batch at a time as they arrive, so none waits in a long list on this thread.
+  parse(file: string, background: boolean, onEntries: (entries: ParsedEntry[]) => void): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve({ kind: 'failed', error: 'the manifest source is stopping' });
     const worker = this.start();
     return new Promise((resolve) => {
-      this.pending = { id: this.nextId++, file, entries: [], resolve };
+      this.pending = { id: this.nextId++, file, onEntries, resolve };
       worker.postMessage({ type: 'parse', id: this.pending.id, file, background } satisfies ParseRequest);
     });
   }
@@ -82,7 +83,7 @@ export class ManifestParseClient {
     const pending = this.pending;
     if (!pending || pending.id !== reply.id) return;
     if (reply.type === 'entries') {
-      for (const entry of reply.entries) pending.entries.push(entry);
+      pending.onEntries(JSON.parse(reply.entries) as ParsedEntry[]);
       // The next batch only after answers have had their turn (see manifest-parse-protocol.ts).
       const worker = this.worker;
       setImmediate(() => {
@@ -90,7 +91,7 @@ export class ManifestParseClient {
       });
       return;
     }
-    if (reply.type === 'parsed') this.settle({ kind: 'parsed', entries: pending.entries, signature: reply.signature, rejections: reply.rejections });
+    if (reply.type === 'parsed') this.settle({ kind: 'parsed', signature: reply.signature, rejections: reply.rejections });
     else if (reply.type === 'unsettled') this.settle({ kind: 'unsettled' });
     else this.settle({ kind: 'failed', error: reply.error });
   }

@@ -32,17 +32,17 @@ async function parse(id: number, file: string): Promise<ParseReply[]> {
   const fingerprints = new Map<string, string>();
   const replies: ParseReply[] = [];
   let batch: ParsedEntry[] = [];
-  for (const { object, where } of winners.objects.values()) {
+  for (const { object, document } of winners.objects.values()) {
     const key = objectKey(object);
     const fingerprint = createHash('sha1').update(JSON.stringify(object)).digest('base64');
     fingerprints.set(key, fingerprint);
-    batch.push([key, where, fingerprint, previous?.get(key) === fingerprint ? undefined : object]);
+    batch.push([key, document, fingerprint, previous?.get(key) === fingerprint ? null : object]);
     if (batch.length >= entriesPerMessage) {
-      replies.push({ type: 'entries', id, entries: batch });
+      replies.push({ type: 'entries', id, entries: JSON.stringify(batch) });
       batch = [];
     }
   }
-  if (batch.length > 0) replies.push({ type: 'entries', id, entries: batch });
+  if (batch.length > 0) replies.push({ type: 'entries', id, entries: JSON.stringify(batch) });
   sentBefore.set(file, fingerprints);
   replies.push({ type: 'parsed', id, signature, rejections: [...parsed.rejections, ...winners.rejections] });
   return replies;

@@ -19,6 +19,7 @@ import type { RejectionLog } from '../rejection-log.js';
 import { duplicateRejection, isManifestName, manifestFiles } from './manifest-files.js';
 import { ManifestParseClient } from './manifest-parse-client.js';
 import { fileSignature } from './manifest-parse-protocol.js';
+import { SharedStrings } from './shared-strings.js';
 
 export interface ManifestSourceOptions {
   paths: string[];
@@ -32,7 +33,7 @@ export interface ManifestSourceOptions {
 }
 
 interface FileEntry {
-  where: string;
+  document: number; // where in its file (a number, not a string kept for every object)
   fingerprint: string;
   object: ClusterObject;
 }
@@ -57,10 +58,12 @@ export class ManifestSource {
   private readonly debounceMs: number;
   private readonly sliceMs: number;
   private readonly parser: ManifestParseClient;
+  private readonly strings = new SharedStrings();
   private readonly files = new Map<string, FileState>();
   private fileOrder: string[] = []; // a later file wins a duplicate
   private readonly owners = new Map<string, string[]>(); // object key -> files that hold it
   private readonly applied = new Map<string, string>(); // object key -> fingerprint in the index
+  private readonly duplicated = new Set<string>(); // object keys more than one file holds
   private readonly failedSignatures = new Map<string, string>(); // file -> the version that failed to parse
   private readonly goneSince = new Map<string, number>(); // file -> when it was first seen missing
   private readonly dirty = new Set<string>();
@@ -243,7 +246,19 @@ export class ManifestSource {
       return this.replaceFile(file, { signature: fileSignature(info), objects: new Map() }, []);
     }
     this.parses++;
-    const outcome = await this.parser.parse(file, !initial);
+    // The objects arrive a batch per turn of the event loop; each goes straight into the file's
+    // new state, with an unchanged object (sent as its key alone) kept as the same instance.
+    const previous = this.files.get(file)?.objects;
+    const objects = new Map<string, FileEntry>();
+    let disagrees = false;
+    const outcome = await this.parser.parse(file, !initial, (entries) => {
+      for (const [key, document, fingerprint, sent] of entries) {
+        const kept = previous?.get(key);
+        const object = sent ? this.strings.share(sent) : kept?.fingerprint === fingerprint ? kept.object : undefined;
+        if (object) objects.set(key, { document, fingerprint, object });
+        else disagrees = true;
+      }
+    });
     if (outcome.kind === 'unsettled') {
       if (!initial) return this.later(file, this.settleMs);
       await sleep(this.settleMs); // being written while minilb starts: wait for the writer
@@ -255,20 +270,12 @@ export class ManifestSource {
       return `${outcome.error}${kept}`;
     }
     this.failedSignatures.delete(file);
-    const previous = this.files.get(file)?.objects;
-    const objects = new Map<string, FileEntry>();
-    const turn = this.turns();
-    for (const [key, where, fingerprint, sent] of outcome.entries) {
-      await turn();
-      const object = sent ?? (previous?.get(key)?.fingerprint === fingerprint ? previous.get(key)!.object : undefined);
-      if (!object) {
-        // The worker and this side disagree on what was sent before: start that file afresh.
-        this.parser.forget(file);
-        this.dirty.add(file);
-        this.wakeIn(this.debounceMs);
-        return undefined;
-      }
-      objects.set(key, { where, fingerprint, object });
+    if (disagrees) {
+      // The worker and this side disagree on what was sent before: start that file afresh.
+      this.parser.forget(file);
+      this.dirty.add(file);
+      this.wakeIn(this.debounceMs);
+      return undefined;
     }
     return this.replaceFile(file, { signature: outcome.signature, objects }, outcome.rejections);
   }
@@ -283,7 +290,7 @@ export class ManifestSource {
       await turn();
       const old = before.get(key);
       if (!old) this.addOwner(key, file);
-      if (!old || old.fingerprint !== entry.fingerprint || old.where !== entry.where) touched.push(key);
+      if (!old || old.fingerprint !== entry.fingerprint || old.document !== entry.document) touched.push(key);
     }
     for (const key of before.keys()) {
       await turn();
@@ -294,28 +301,33 @@ export class ManifestSource {
     if (next) this.files.set(file, next);
     else this.files.delete(file);
     this.options.rejections?.replace(`file ${file}`, rejections);
+    return this.apply(touched, before);
+  }
 
-    const changes: IndexChange[] = [];
-    for (const key of touched) {
-      await turn();
-      const holders = this.owners.get(key) ?? [];
-      const winner = holders.length > 0 ? this.files.get(holders[holders.length - 1]!)!.objects.get(key)! : undefined;
-      const losers = winner ? holders.slice(0, -1) : [];
+  // What the index must do for one touched object key now that the files hold what they hold
+  // (undefined: nothing), reporting duplicates on the way.
+  private changeFor(key: string, before: Map<string, FileEntry>): IndexChange | undefined {
+    const holders = this.owners.get(key) ?? [];
+    const winnerFile = holders[holders.length - 1];
+    const winner = winnerFile === undefined ? undefined : this.files.get(winnerFile)!.objects.get(key)!;
+    if (holders.length > 1 || this.duplicated.has(key)) {
+      const where = (file: string) => `${file} document ${this.files.get(file)!.objects.get(key)!.document}`;
+      const losers = holders.slice(0, -1);
       this.options.rejections?.replace(
         `duplicate ${key}`,
-        losers.map((loser) => duplicateRejection(winner!.object, this.files.get(loser)!.objects.get(key)!.where, winner!.where)),
+        losers.map((loser) => duplicateRejection(winner!.object, where(loser), where(winnerFile!))),
       );
-      if (winner) {
-        if (this.applied.get(key) === winner.fingerprint) continue;
-        this.applied.set(key, winner.fingerprint);
-        changes.push({ upsert: winner.object });
-      } else if (this.applied.has(key)) {
-        this.applied.delete(key);
-        changes.push({ remove: before.get(key)!.object });
-      }
+      if (losers.length > 0) this.duplicated.add(key);
+      else this.duplicated.delete(key);
     }
-    await this.apply(changes);
-    return changes.length > 0;
+    if (winner) {
+      if (this.applied.get(key) === winner.fingerprint) return undefined;
+      this.applied.set(key, winner.fingerprint);
+      return { upsert: winner.object };
+    }
+    if (!this.applied.has(key)) return undefined;
+    this.applied.delete(key);
+    return { remove: before.get(key)!.object };
   }
 
   private addOwner(key: string, file: string): void {
@@ -348,17 +360,26 @@ export class ManifestSource {
     };
   }
 
-  // Hands the changes to the index a slice at a time, yielding between slices, so queries are
-  // answered in between; each slice is sized from how long the last one took.
-  private async apply(changes: IndexChange[]): Promise<void> {
+  // Hands the changes of the touched keys to the index a slice at a time, yielding between
+  // slices, so queries are answered in between; each slice is sized from how long the last one
+  // took. Each slice's changes are made just before it is applied, so none waits in a long list.
+  // True when the index changed.
+  private async apply(touched: string[], before: Map<string, FileEntry>): Promise<boolean> {
     let perSlice = 64;
-    for (let at = 0; at < changes.length; ) {
+    let changed = false;
+    for (let at = 0; at < touched.length; ) {
       const started = performance.now();
-      this.options.index.applyChanges(changes.slice(at, at + perSlice));
-      at += perSlice;
+      const changes: IndexChange[] = [];
+      for (const end = Math.min(at + perSlice, touched.length); at < end; at++) {
+        const change = this.changeFor(touched[at]!, before);
+        if (change) changes.push(change);
+      }
+      this.options.index.applyChanges(changes);
+      changed ||= changes.length > 0;
       const took = performance.now() - started;
       perSlice = Math.max(8, Math.min(perSlice * 2, Math.floor(perSlice * (this.sliceMs / Math.max(took, 0.05)))));
-      if (at < changes.length) await nextTurn();
+      if (at < touched.length) await nextTurn();
     }
+    return changed;
   }
 }
