@@ -77,10 +77,11 @@ const rcodeSlot = (rcode: number): number => {
   if (index === undefined) rcodeIndex.set(label, (index = rcodeLabels.push(label) - 1));
   return index;
 };
-// Query types and rcodes by number, so a query does not format a label; unknown numbers fold
-// into 'other' and share its slot, which keeps the table small whatever clients send.
-const typeSlots = new Map<number, number>();
-const rcodeSlots = new Map<number, number>();
+// Query types and rcodes by number (0 = not looked up yet, else slot + 1), so a query does not
+// format a label; unknown numbers fold into 'other' and share its slot, which keeps the table
+// small whatever clients send. Index 65536 is "no question".
+const typeSlots = new Uint8Array(65537);
+const rcodeSlots = new Uint8Array(4096);
 
 // The address family as CoreDNS labels it (1 IPv4, 2 IPv6); an IPv4 client on a dual-stack
 // socket shows up as ::ffff:a.b.c.d and counts as IPv4.
@@ -106,10 +107,12 @@ export function countAnswer(query: AnsweredQuery): void {
 // countAnswer without the object, for the per-packet fast path.
 export function countReply(transport: Transport, client: string, qtype: number | undefined, rcode: number, requestBytes: number, responseBytes: number, startedAt: number): void {
   const family = addressFamily(client);
-  let type = typeSlots.get(qtype ?? -1);
-  if (type === undefined) typeSlots.set(qtype ?? -1, (type = typeSlot(qtype)));
-  let code = rcodeSlots.get(rcode);
-  if (code === undefined) rcodeSlots.set(rcode, (code = rcodeSlot(rcode)));
+  const typeAt = qtype ?? 65536;
+  let type = typeSlots[typeAt]! - 1;
+  if (type < 0) typeSlots[typeAt] = (type = typeSlot(qtype)) + 1;
+  const codeAt = rcode & 0xfff;
+  let code = rcodeSlots[codeAt]! - 1;
+  if (code < 0) rcodeSlots[codeAt] = (code = rcodeSlot(rcode)) + 1;
   const slot = (((transport === 'udp' ? 0 : 2) + (family === '1' ? 0 : 1)) * 64 + type) * 64 + code;
   let cell = cellSlots[slot];
   if (!cell) {
