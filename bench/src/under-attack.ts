@@ -8,6 +8,7 @@
 import { startAttack } from '../../packages/server/testing/attack.js';
 import { attackerAddress } from '../../packages/server/testing/attackers.js';
 import { dnsperf, type DnsperfResult } from './dnsperf.js';
+import { measureAttackCost, type AttackCost } from './attack-cost.js';
 import { cpuSeconds, schedSeconds } from './proc-stats.js';
 import { CLIENT_CPU, type DnsServer } from './servers.js';
 
@@ -31,6 +32,7 @@ export interface UnderAttackResult {
   attacked: AttackWindow;
   attackSummaries: unknown[];
   flood: DnsperfResult & { rate: number };
+  cost: AttackCost;
 }
 
 async function window(server: DnsServer, queryFile: string, seconds: number, dir: string, rate?: number): Promise<AttackWindow> {
@@ -51,6 +53,7 @@ const FLOOD_QPS = 40_000;
 // `server` must run with `-rrl-exempt=127.0.0.1/32` (the client exempt, the attacker limited).
 // `flood` is a query file holding the one question the UDP flood repeats.
 export async function measureUnderAttack(server: DnsServer, o: { queryFile: string; flood: string; seconds: number; dir: string }): Promise<UnderAttackResult> {
+  const cost = measureAttackCost(o.seconds * 100_000);
   const quiet = await window(server, o.queryFile, o.seconds, o.dir);
   const holdMs = (2 * o.seconds + 6) * 1000;
   const attacks = await Promise.all([
@@ -70,6 +73,7 @@ export async function measureUnderAttack(server: DnsServer, o: { queryFile: stri
     attacked,
     attackSummaries,
     flood: { ...flood, rate: FLOOD_QPS },
+    cost,
   };
 }
 
@@ -94,6 +98,9 @@ export function renderUnderAttack(r: UnderAttackResult): string[] {
     row('under attack', r.attacked),
     '',
     floodLine,
+    '',
+    `What the query handler spends per packet (CPU time, no sockets, best of 4 rounds of ${r.cost.packets.toLocaleString('en-US')}): ${r.cost.floodUs.toFixed(2)} us for a rate-limited flood packet ` +
+      `(${r.cost.floodReplies.toLocaleString('en-US')} of them slipped out as TC), ${r.cost.legitimateUs.toFixed(2)} us for a legitimate query answered from the cache. Receiving and sending a datagram cost Node a few microseconds more each.`,
     '',
     'The last two columns are over the fixed-rate run, as shares of its wall time (/proc/<pid>/stat and schedstat). Time the DNS thread spends runnable but off the CPU is other load on its core (the bench pins the server to one core, not everything else off it): a p99 with a large wait there is the machine\'s, not minilb\'s.',
     '',
