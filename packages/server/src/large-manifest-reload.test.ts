@@ -1,11 +1,12 @@
 // Issue 11, finding 1 with the built server: a 20 MB manifest rewritten while a client keeps
-// querying. Every query is answered, within 1 s, with the Service's old or new addresses.
-// The issue's target is 50 ms; on this 2-core machine, even alone, the slowest answer during the
-// reload was 55-59 ms on Node 20 and 118-264 ms on Node 22 (the DNS thread applies and collects
-// 24,000 changed objects: garbage-collection pauses), so the bound holds what is met, a long way
-// from e23bb25's stalls of seconds to tens of seconds, until that cost is cut. On a machine so loaded that the same server, before
-// the rewrite, already answers some queries slower, the bound is twice its slowest answer then
-// (e23bb25 went silent for the whole parse: tens of seconds here, so its queries time out either way).
+// querying. Every query is answered, within the issue's 50 ms, with the Service's old or new
+// addresses. The DNS thread only takes in the parse worker's batches (one per turn of the event
+// loop) and applies them in slices of 2 ms; what kept answers waiting longer were the worker's
+// batches delivered in one go and the garbage collection of what a reload allocates (slowest
+// answer 55-59 ms on Node 20 and 118-264 ms on Node 22 before those were cut; 13-44 ms after).
+// On a machine so loaded that the same server, before the rewrite, already answers some queries
+// slower than 25 ms, the bound is twice its slowest answer then (e23bb25 went silent for the
+// whole parse: tens of seconds, so its queries time out either way).
 
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ describe('finding 1: rewriting a 20 MB manifest while a client queries', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers every query, none slower than 1 s, each with the old or the new addresses', async () => {
+  it('answers every query, none slower than 50 ms, each with the old or the new addresses', async () => {
     const file = join(dir, 'big.yaml');
     let quietMax = 0;
     for (let q = 0, until = Date.now() + 10_000; Date.now() < until; q++) {
@@ -39,7 +40,7 @@ describe('finding 1: rewriting a 20 MB manifest while a client queries', () => {
       expect(reply).toBeDefined();
       quietMax = Math.max(quietMax, performance.now() - started);
     }
-    const bound = Math.max(1000, 2 * quietMax);
+    const bound = Math.max(50, 2 * quietMax);
     const timeoutMs = 3 * bound; // no reply by then counts as missing
 
     await writeFile(file, generatedManifest(services, 1));
@@ -78,6 +79,7 @@ describe('finding 1: rewriting a 20 MB manifest while a client queries', () => {
     const slow = latencies.filter((ms) => ms > 20).map((ms) => ms.toFixed(0)).slice(0, 50);
     const slowest = latencies.reduce((a, b) => Math.max(a, b), 0);
     const summary = `${latencies.length} answers, ${missing} missing, slowest ${slowest.toFixed(0)} ms (without a reload ${quietMax.toFixed(0)} ms), over 20 ms: ${slow.join(' ') || 'none'}`;
+    console.info(`20 MB rewrite on Node ${process.versions.node}: ${summary}`);
     expect(after, summary).toBe(0); // the reload finished within the deadline
     expect(missing, summary).toBe(0);
     expect(wrong).toEqual([]);
