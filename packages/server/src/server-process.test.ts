@@ -51,6 +51,11 @@ async function digShort(server: Server, ...args: string[]): Promise<string[]> {
   return (await dig(server, '+short', ...args)).split('\n').filter((l) => l !== '').sort();
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await fn();
@@ -116,7 +121,10 @@ describe('minilb-server on the demo cluster', () => {
   });
 
   it('sleeps while idle: nothing wakes the process (a metrics timer did, 10 times a second)', async () => {
-    // Context switches of all its threads over 3 quiet seconds: each wake-up is at least one.
+    // Context switches of all its threads per quiet second: each wake-up is at least one. V8's
+    // memory reducer runs a few garbage collections some seconds after the last activity (a burst
+    // of a second or two, then nothing), so the typical second is what counts: a periodic timer
+    // shows in every one of them.
     const switches = async () => {
       let sum = 0;
       for (const task of await readdir(`/proc/${server.child.pid}/task`)) {
@@ -126,9 +134,15 @@ describe('minilb-server on the demo cluster', () => {
       return sum;
     };
     await new Promise((r) => setTimeout(r, 500));
-    const before = await switches();
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(await switches() - before).toBeLessThan(10);
+    const perSecond: number[] = [];
+    let last = await switches();
+    for (let second = 0; second < 8; second++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await switches();
+      perSecond.push(now - last);
+      last = now;
+    }
+    expect(median(perSecond), `context switches per second: ${perSecond}`).toBeLessThan(3);
   });
 });
 
