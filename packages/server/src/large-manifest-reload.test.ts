@@ -1,7 +1,7 @@
 // Issue 11, finding 1 with the built server: a 20 MB manifest rewritten while a client keeps
 // querying. Every query is answered, within the issue's 50 ms, with the Service's old or new
 // addresses. The DNS thread only takes in the parse worker's batches (one per turn of the event
-// loop) and applies them in slices of 2 ms; what kept answers waiting longer were the worker's
+// loop) and applies them in slices of half a millisecond; what kept answers waiting longer were the worker's
 // batches delivered in one go and the garbage collection of what a reload allocates (slowest
 // answer 55-59 ms on Node 20 and 118-264 ms on Node 22 before those were cut; 13-44 ms after).
 // On a machine so loaded that the same server, before the rewrite, already answers some queries

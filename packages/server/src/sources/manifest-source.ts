@@ -1,7 +1,7 @@
 // Serves manifest files as the cluster state and reloads them when they change on disk,
 // without ever stalling DNS or applying a file that is still being written:
 // - parsing happens in a worker thread (ManifestParseClient), and the changes reach the index
-//   in slices of a few milliseconds, so answers keep flowing from the last good state;
+//   in slices of half a millisecond, so answers keep flowing from the last good state;
 // - only files whose inode, size or mtime changed are parsed again;
 // - a file is read only once it has not changed for `settleMs` (1 s); an empty or missing file
 //   replaces its objects only if it stays so that long; one that fails to parse keeps them;
@@ -28,7 +28,7 @@ export interface ManifestSourceOptions {
   rejections?: RejectionLog;
   settleMs?: number; // a file must be this long unchanged before it is read (default 1000)
   debounceMs?: number; // bursts of watch events closer than this make one check (default 100)
-  sliceMs?: number; // index work per event-loop turn while applying a reload (default 2)
+  sliceMs?: number; // index work per event-loop turn while applying a reload (default 0.5)
   parserHeapMb?: number; // the parse worker's heap; a larger file fails to parse (default 2048)
 }
 
@@ -78,7 +78,7 @@ export class ManifestSource {
   constructor(private readonly options: ManifestSourceOptions) {
     this.settleMs = options.settleMs ?? 1000;
     this.debounceMs = options.debounceMs ?? 100;
-    this.sliceMs = options.sliceMs ?? 2;
+    this.sliceMs = options.sliceMs ?? 0.5;
     this.parser = new ManifestParseClient(options.parserHeapMb ?? 2048);
   }
 
