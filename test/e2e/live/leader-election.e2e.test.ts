@@ -71,10 +71,12 @@ describe('two replicas with leader election', () => {
         timeoutMs: 10_000,
       });
     }
-    const writes = await Promise.all(
-      replicas.map(async (r) => metricValue(await scrape(`${r.httpUrl}/metrics`), 'minilb_service_status_writes_total', { result: 'ok' })),
-    );
+    // The leader counts its write once it has read the PATCH's answer, which on a busy machine can
+    // come after the test already reads the written status back: wait for the count.
+    const writesOf = (r: Minilb) => scrape(`${r.httpUrl}/metrics`).then((text) => metricValue(text, 'minilb_service_status_writes_total', { result: 'ok' }));
     const leaderIndex = replicas.indexOf(leader!);
+    await waitFor(async () => ((await writesOf(replicas[leaderIndex]!)) >= 1) || undefined, { what: 'the leader counts its status write', timeoutMs: 10_000 });
+    const writes = await Promise.all(replicas.map(writesOf));
     expect(writes[leaderIndex]).toBeGreaterThanOrEqual(1);
     expect(writes[1 - leaderIndex]).toBe(0);
   });
