@@ -186,7 +186,7 @@ function hasOption(packet: Buffer, start: number, end: number, code: number): bo
 
 // Skips a name without following pointers, so no input can make it loop. Returns the offset
 // after the name, or -1 if the packet ends first.
-function skipName(packet: Buffer, start: number): number {
+export function skipName(packet: Buffer, start: number): number {
   let offset = start;
   for (;;) {
     if (offset >= packet.length) return -1;
@@ -198,7 +198,8 @@ function skipName(packet: Buffer, start: number): number {
   }
 }
 
-function skipRecord(packet: Buffer, start: number): number {
+// The offset after the record at `start`, or -1 if the packet ends first.
+export function skipRecord(packet: Buffer, start: number): number {
   const nameEnd = skipName(packet, start);
   if (nameEnd < 0 || nameEnd + 10 > packet.length) return -1;
   const end = nameEnd + 10 + packet.readUInt16BE(nameEnd + 8);

@@ -3,7 +3,7 @@
 // Never on UDP (section 3.2.2), and only where our own empty OPT ends the answer.
 
 import { EDNS_TCP_KEEPALIVE, MAX_TCP_MESSAGE, RecordType } from './protocol-numbers.js';
-import { parseQuery } from './query-parser.js';
+import { parseQuery, skipName, skipRecord } from './query-parser.js';
 
 const OPT_LENGTH = 11; // root name, type, class, TTL, RDLENGTH
 const OPTION_LENGTH = 6; // code, length, TIMEOUT
@@ -38,19 +38,8 @@ function endsWithEmptyOpt(reply: Buffer): boolean {
   let last = -1;
   for (let i = 0; i < records && at >= 0 && at < reply.length; i++) {
     last = at;
-    const nameEnd = skipName(reply, at);
-    at = nameEnd < 0 || nameEnd + 10 > reply.length ? -1 : nameEnd + 10 + reply.readUInt16BE(nameEnd + 8);
+    at = skipRecord(reply, at);
   }
   return at === reply.length && last === reply.length - OPT_LENGTH && reply[last] === 0 && reply.readUInt16BE(last + 1) === RecordType.OPT && reply.readUInt16BE(last + 9) === 0;
 }
 
-function skipName(packet: Buffer, start: number): number {
-  for (let at = start; at < packet.length; ) {
-    const length = packet[at]!;
-    if (length === 0) return at + 1;
-    if ((length & 0xc0) === 0xc0) return at + 2;
-    if (length > 63) return -1;
-    at += 1 + length;
-  }
-  return -1;
-}
